@@ -1,0 +1,95 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+)
+
+// config is everything the server reads at start-up.
+type config struct {
+	addr            string
+	username        string
+	password        string
+	defaultPassword bool // no password was configured: the seed's user/password are in use
+	logLevel        slog.Level
+	shutdownTimeout time.Duration
+}
+
+const (
+	defaultUsername = "user"
+	defaultPassword = "password"
+)
+
+// loadConfig reads ACTORS_* variables, then lets flags override them. The password has no
+// flag on purpose: command lines are visible to every user of the machine (ps).
+// Each error names the setting at fault.
+func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	envOr := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	fs := flag.NewFlagSet("actors", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", envOr("ACTORS_ADDR", ":5000"), "listen address, host:port (ACTORS_ADDR)")
+	username := fs.String("username", getenv("ACTORS_USERNAME"), "Basic auth user name (ACTORS_USERNAME; default "+defaultUsername+")")
+	passwordFile := fs.String("password-file", getenv("ACTORS_PASSWORD_FILE"), "file holding the Basic auth password (ACTORS_PASSWORD_FILE; or set ACTORS_PASSWORD)")
+	logLevel := fs.String("log-level", envOr("ACTORS_LOG_LEVEL", "info"), "debug, info, warn or error (ACTORS_LOG_LEVEL)")
+	shutdown := fs.String("shutdown-timeout", envOr("ACTORS_SHUTDOWN_TIMEOUT", "20s"), "time in-flight requests get to finish on SIGTERM (ACTORS_SHUTDOWN_TIMEOUT)")
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected argument %q (subcommands: healthcheck, version)", fs.Arg(0))
+	}
+
+	cfg := config{addr: *addr, username: *username}
+	if _, port, err := net.SplitHostPort(cfg.addr); err != nil || port == "" {
+		return config{}, fmt.Errorf("ACTORS_ADDR / -addr %q: want host:port, e.g. :5000 or 127.0.0.1:5000", cfg.addr)
+	}
+	if err := cfg.logLevel.UnmarshalText([]byte(*logLevel)); err != nil {
+		return config{}, fmt.Errorf("ACTORS_LOG_LEVEL / -log-level %q: want debug, info, warn or error", *logLevel)
+	}
+	d, err := time.ParseDuration(*shutdown)
+	if err != nil || d <= 0 {
+		return config{}, fmt.Errorf("ACTORS_SHUTDOWN_TIMEOUT / -shutdown-timeout %q: want a positive duration, e.g. 20s", *shutdown)
+	}
+	cfg.shutdownTimeout = d
+
+	password := getenv("ACTORS_PASSWORD")
+	switch {
+	case password != "" && *passwordFile != "":
+		return config{}, errors.New("ACTORS_PASSWORD and ACTORS_PASSWORD_FILE are both set: set one")
+	case *passwordFile != "":
+		b, err := os.ReadFile(*passwordFile)
+		if err != nil {
+			return config{}, fmt.Errorf("ACTORS_PASSWORD_FILE / -password-file: %w", err)
+		}
+		password = strings.TrimRight(string(b), "\r\n") // files usually end with a newline
+		if password == "" {
+			return config{}, fmt.Errorf("ACTORS_PASSWORD_FILE / -password-file %q is empty", *passwordFile)
+		}
+	}
+	if password == "" {
+		if cfg.username != "" {
+			return config{}, errors.New("ACTORS_USERNAME is set but no password: set ACTORS_PASSWORD or ACTORS_PASSWORD_FILE")
+		}
+		password, cfg.defaultPassword = defaultPassword, true
+	}
+	if cfg.username == "" {
+		cfg.username = defaultUsername
+	}
+	if strings.Contains(cfg.username, ":") {
+		return config{}, errors.New("ACTORS_USERNAME / -username: Basic auth user names cannot contain ':'")
+	}
+	cfg.password = password
+	return cfg, nil
+}

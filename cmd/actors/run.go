@@ -1,0 +1,127 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/actors-dev/actors/internal/actors"
+	"github.com/actors-dev/actors/internal/httpapi"
+	"github.com/actors-dev/actors/internal/memstore"
+)
+
+// version is set at build time: -ldflags "-X main.version=..."
+var version = "dev"
+
+// run is main with its dependencies passed in, so tests can start the real server.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 1 {
+		switch args[1] {
+		case "healthcheck":
+			return healthcheck(ctx, args[2:], getenv)
+		case "version":
+			_, err := fmt.Fprintln(stdout, buildVersion())
+			return err
+		}
+	}
+	cfg, err := loadConfig(args[1:], getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.logLevel}))
+	if cfg.defaultPassword {
+		log.Warn("no credentials configured: using the default user/password; set ACTORS_USERNAME and ACTORS_PASSWORD or ACTORS_PASSWORD_FILE")
+	}
+
+	store := memstore.New(actors.Seed()...)
+	handler, err := httpapi.NewHandler(httpapi.Config{Store: store, Username: cfg.username, Password: cfg.password, Logger: log})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              cfg.addr,
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("ACTORS_ADDR: %w", err)
+	}
+	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("version", buildVersion()))
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", slog.Duration("timeout", cfg.shutdownTimeout))
+	// A fresh context: ctx is already cancelled, and in-flight requests deserve their time.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// healthcheck is for containers without a shell or curl: it GETs /healthz on the address
+// the server listens on, reaching a wildcard address through loopback.
+func healthcheck(ctx context.Context, args []string, getenv func(string) string) error {
+	// Only the address matters here; the rest of the configuration is the server's.
+	fs := flag.NewFlagSet("actors healthcheck", flag.ContinueOnError)
+	addr := fs.String("addr", cmp.Or(getenv("ACTORS_ADDR"), ":5000"), "the server's listen address (ACTORS_ADDR)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	host, port, err := net.SplitHostPort(*addr)
+	if err != nil {
+		return fmt.Errorf("ACTORS_ADDR / -addr %q: want host:port", *addr)
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: /healthz answered %s", resp.Status)
+	}
+	return nil
+}
+
+func buildVersion() string {
+	if version != "dev" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return version
+}

@@ -1,0 +1,95 @@
+// Package httpapi is the HTTP face of the service: the spec gate (Basic auth and request
+// validation with kin-openapi), the strict handlers behind the generated router, problem
+// answers, and middleware. NewHandler assembles it; routes is the one place that says
+// what is served where.
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/actors-dev/actors/gen/actorsapi"
+	"github.com/actors-dev/actors/internal/actors"
+)
+
+// Config is what the HTTP layer needs.
+type Config struct {
+	Store    actors.Store
+	Username string
+	Password string
+	Logger   *slog.Logger
+}
+
+// NewHandler returns the service's whole HTTP handler.
+func NewHandler(cfg Config) (http.Handler, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("httpapi: no store")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	doc, err := Spec()
+	if err != nil {
+		return nil, err
+	}
+	return routes(cfg, doc)
+}
+
+// Spec loads and validates the spec embedded in gen/.
+func Spec() (*openapi3.T, error) {
+	doc, err := actorsapi.GetSwagger()
+	if err != nil {
+		return nil, fmt.Errorf("load embedded spec: %w", err)
+	}
+	// The gate matches requests by ServeMux patterns, not by the spec's servers.
+	doc.Servers = nil
+	return doc, nil
+}
+
+func routes(cfg Config, doc *openapi3.T) (http.Handler, error) {
+	mux := http.NewServeMux()
+	errs := errorResponder{log: cfg.Logger}
+
+	api := newGate(doc, mux, newBasicAuth(cfg.Username, cfg.Password).authenticate, cfg.Logger)
+	strict := actorsapi.NewStrictHandlerWithOptions(handlers{store: cfg.Store}, nil, actorsapi.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc:  errs.badRequest,
+		ResponseErrorHandlerFunc: errs.respond,
+	})
+	actorsapi.HandlerWithOptions(strict, actorsapi.StdHTTPServerOptions{BaseRouter: api, ErrorHandlerFunc: errs.badRequest})
+	if err := api.check(); err != nil {
+		return nil, err
+	}
+	for path, methods := range api.methodsByPath() {
+		mux.Handle(path, methodNotAllowed(methods))
+	}
+	mux.Handle("/", notFound())
+
+	return chain(mux,
+		withRequestID(newRequestIDs()),
+		accessLog(cfg.Logger),
+		// Inside the access log, so the log records the 500 a panic becomes.
+		recoverPanics(cfg.Logger),
+		securityHeaders,
+		limitBody,
+	), nil
+}
+
+func methodNotAllowed(methods []string) http.Handler {
+	allow := strings.Join(methods, ", ")
+	detail := "This path answers " + allow + " only."
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Allow", allow)
+		problem(w, http.StatusMethodNotAllowed, detail, nil)
+	})
+}
+
+func notFound() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		problem(w, http.StatusNotFound, "Nothing is served at this path.", nil)
+	})
+}
