@@ -141,8 +141,13 @@ func (g *gate) wrap(op *operation, next http.HandlerFunc) http.Handler {
 			}
 		}
 		in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: op.route, Options: g.opts}
-		// Credentials first: a client without them learns nothing about its input.
-		if err := openapi3filter.ValidateSecurityRequirements(r.Context(), in, op.security); err != nil {
+		// Credentials first: a client without them learns nothing about its input. The body
+		// is held back meanwhile, as kin-openapi would read all of it before any check.
+		body := r.Body
+		r.Body = http.NoBody
+		err := openapi3filter.ValidateSecurityRequirements(r.Context(), in, op.security)
+		r.Body = body
+		if err != nil {
 			w.Header().Set("WWW-Authenticate", wwwAuthenticate)
 			problem(w, http.StatusUnauthorized, "Missing or invalid credentials.", nil)
 			return

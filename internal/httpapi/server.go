@@ -42,7 +42,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 
 // Spec loads and validates the spec embedded in gen/.
 func Spec() (*openapi3.T, error) {
-	doc, err := actorsapi.GetSwagger()
+	doc, err := actorsapi.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("load embedded spec: %w", err)
 	}
