@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -20,6 +21,11 @@ type config struct {
 	defaultPassword bool // no password was configured: the seed's user/password are in use
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
+	// readHeaderTimeout and writeTimeout bound slow clients; tests shorten them.
+	readHeaderTimeout time.Duration
+	writeTimeout      time.Duration
+	trustedProxies    []netip.Prefix
+	debugAddr         string // opt-in pprof listener; empty means none
 }
 
 const (
@@ -44,6 +50,10 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 	passwordFile := fs.String("password-file", getenv("ACTORS_PASSWORD_FILE"), "file holding the Basic auth password (ACTORS_PASSWORD_FILE; or set ACTORS_PASSWORD)")
 	logLevel := fs.String("log-level", envOr("ACTORS_LOG_LEVEL", "info"), "debug, info, warn or error (ACTORS_LOG_LEVEL)")
 	shutdown := fs.String("shutdown-timeout", envOr("ACTORS_SHUTDOWN_TIMEOUT", "20s"), "time in-flight requests get to finish on SIGTERM (ACTORS_SHUTDOWN_TIMEOUT)")
+	readHeader := fs.String("read-header-timeout", envOr("ACTORS_READ_HEADER_TIMEOUT", "5s"), "time a client gets to send its request headers (ACTORS_READ_HEADER_TIMEOUT)")
+	write := fs.String("write-timeout", envOr("ACTORS_WRITE_TIMEOUT", "30s"), "time from the end of the headers to the end of the response (ACTORS_WRITE_TIMEOUT)")
+	proxies := fs.String("trusted-proxies", getenv("ACTORS_TRUSTED_PROXIES"), "comma-separated CIDRs of load balancers whose X-Forwarded-For is believed (ACTORS_TRUSTED_PROXIES)")
+	debugAddr := fs.String("debug-addr", getenv("ACTORS_DEBUG_ADDR"), "serve net/http/pprof on this address, e.g. 127.0.0.1:6060; off when empty (ACTORS_DEBUG_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -63,6 +73,28 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		return config{}, fmt.Errorf("ACTORS_SHUTDOWN_TIMEOUT / -shutdown-timeout %q: want a positive duration, e.g. 20s", *shutdown)
 	}
 	cfg.shutdownTimeout = d
+	if cfg.readHeaderTimeout, err = time.ParseDuration(*readHeader); err != nil || cfg.readHeaderTimeout <= 0 {
+		return config{}, fmt.Errorf("ACTORS_READ_HEADER_TIMEOUT / -read-header-timeout %q: want a positive duration, e.g. 5s", *readHeader)
+	}
+	if cfg.writeTimeout, err = time.ParseDuration(*write); err != nil || cfg.writeTimeout <= 0 {
+		return config{}, fmt.Errorf("ACTORS_WRITE_TIMEOUT / -write-timeout %q: want a positive duration, e.g. 30s", *write)
+	}
+	for _, s := range strings.Split(*proxies, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return config{}, fmt.Errorf("ACTORS_TRUSTED_PROXIES / -trusted-proxies: %q is not a CIDR, e.g. 10.0.0.0/16", s)
+		}
+		cfg.trustedProxies = append(cfg.trustedProxies, p.Masked())
+	}
+	if *debugAddr != "" {
+		if _, _, err := net.SplitHostPort(*debugAddr); err != nil {
+			return config{}, fmt.Errorf("ACTORS_DEBUG_ADDR / -debug-addr %q: want host:port, e.g. 127.0.0.1:6060", *debugAddr)
+		}
+		cfg.debugAddr = *debugAddr
+	}
 
 	password := getenv("ACTORS_PASSWORD")
 	switch {

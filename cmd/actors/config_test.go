@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,13 +28,20 @@ func TestLoadConfig(t *testing.T) {
 		want    config
 		wantErr string // substring naming the setting at fault
 	}{
-		{name: "defaults", want: config{addr: ":5000", username: "user", password: "password", defaultPassword: true, shutdownTimeout: 20 * time.Second}},
+		{name: "defaults", want: config{addr: ":5000", username: "user", password: "password", defaultPassword: true, shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second}},
 		{name: "environment", env: map[string]string{"ACTORS_ADDR": "127.0.0.1:8080", "ACTORS_USERNAME": "kirk", "ACTORS_PASSWORD": "x", "ACTORS_SHUTDOWN_TIMEOUT": "5s"},
-			want: config{addr: "127.0.0.1:8080", username: "kirk", password: "x", shutdownTimeout: 5 * time.Second}},
+			want: config{addr: "127.0.0.1:8080", username: "kirk", password: "x", shutdownTimeout: 5 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second}},
 		{name: "flags override environment", args: []string{"-addr", ":9000", "-shutdown-timeout", "1s"}, env: map[string]string{"ACTORS_ADDR": ":8080", "ACTORS_PASSWORD": "x"},
-			want: config{addr: ":9000", username: "user", password: "x", shutdownTimeout: time.Second}},
+			want: config{addr: ":9000", username: "user", password: "x", shutdownTimeout: time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second}},
+		{name: "trusted proxies", env: map[string]string{"ACTORS_PASSWORD": "x", "ACTORS_TRUSTED_PROXIES": "10.0.0.0/16, 192.168.1.7/24"},
+			want: config{addr: ":5000", username: "user", password: "x", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second,
+				trustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16"), netip.MustParsePrefix("192.168.1.0/24")}}},
 		{name: "password file", env: map[string]string{"ACTORS_PASSWORD_FILE": pwFile},
-			want: config{addr: ":5000", username: "user", password: "s3cret", shutdownTimeout: 20 * time.Second}},
+			want: config{addr: ":5000", username: "user", password: "s3cret", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second}},
+		{name: "bad read header timeout", env: map[string]string{"ACTORS_READ_HEADER_TIMEOUT": "0s"}, wantErr: "ACTORS_READ_HEADER_TIMEOUT"},
+		{name: "bad write timeout", env: map[string]string{"ACTORS_WRITE_TIMEOUT": "x"}, wantErr: "ACTORS_WRITE_TIMEOUT"},
+		{name: "bad trusted proxy", env: map[string]string{"ACTORS_TRUSTED_PROXIES": "10.0.0.0/16, lb"}, wantErr: "ACTORS_TRUSTED_PROXIES"},
+		{name: "bad debug address", env: map[string]string{"ACTORS_DEBUG_ADDR": "6060"}, wantErr: "ACTORS_DEBUG_ADDR"},
 		{name: "bad address", env: map[string]string{"ACTORS_ADDR": "5000"}, wantErr: "ACTORS_ADDR"},
 		{name: "bad log level", env: map[string]string{"ACTORS_LOG_LEVEL": "loud"}, wantErr: "ACTORS_LOG_LEVEL"},
 		{name: "bad timeout", env: map[string]string{"ACTORS_SHUTDOWN_TIMEOUT": "soon"}, wantErr: "ACTORS_SHUTDOWN_TIMEOUT"},
@@ -56,7 +65,7 @@ func TestLoadConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tc.want {
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
 				t.Errorf("config = %+v\nwant %+v", got, tc.want)
 			}
 		})

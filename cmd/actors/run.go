@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"runtime/debug"
 	"time"
 
@@ -42,19 +43,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	store := memstore.New(actors.Seed()...)
-	handler, err := httpapi.NewHandler(httpapi.Config{Store: store, Username: cfg.username, Password: cfg.password, Logger: log})
+	handler, err := httpapi.NewHandler(httpapi.Config{
+		Store: store, Username: cfg.username, Password: cfg.password, TrustedProxies: cfg.trustedProxies, Logger: log,
+	})
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
 		Addr:              cfg.addr,
 		Handler:           handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		ReadHeaderTimeout: cfg.readHeaderTimeout,
+		ReadTimeout:       cfg.readHeaderTimeout + 10*time.Second, // headers, then a 1 MiB body
+		WriteTimeout:      cfg.writeTimeout,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// Above the handler's own 64 KiB limit, which answers with a problem document.
+		MaxHeaderBytes: 1 << 20,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if cfg.debugAddr != "" {
+		go serveDebug(ctx, cfg.debugAddr, log)
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -124,4 +131,22 @@ func buildVersion() string {
 		return bi.Main.Version
 	}
 	return version
+}
+
+// serveDebug serves net/http/pprof on its own listener, apart from the API, for profiling
+// and for counting goroutines in soak tests. Keep it on loopback.
+func serveDebug(ctx context.Context, addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	log.Info("debug listener", slog.String("addr", addr))
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		log.Error("debug listener", slog.Any("error", err))
+	}
 }

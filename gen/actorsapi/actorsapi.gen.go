@@ -180,6 +180,9 @@ type PayloadTooLarge = Problem
 // PreconditionFailed RFC 9457 problem details
 type PreconditionFailed = Problem
 
+// TooManyRequests RFC 9457 problem details
+type TooManyRequests = Problem
+
 // Unauthorized RFC 9457 problem details
 type Unauthorized = Problem
 
@@ -1088,6 +1091,11 @@ type ListActorsResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// ListActorsResponse429Headers the declared response headers of an HTTP 429 response for ListActors
+type ListActorsResponse429Headers struct {
+	RetryAfter int
+}
+
 type ListActorsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1097,6 +1105,8 @@ type ListActorsResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *InternalError
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
@@ -1105,6 +1115,8 @@ type ListActorsResponse struct {
 	Headers200 *ListActorsResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ListActorsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListActorsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1120,6 +1132,11 @@ func (r ListActorsResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r ListActorsResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListActorsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -1172,6 +1189,11 @@ type CreateActorResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// CreateActorResponse429Headers the declared response headers of an HTTP 429 response for CreateActor
+type CreateActorResponse429Headers struct {
+	RetryAfter int
+}
+
 type CreateActorResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1185,6 +1207,8 @@ type CreateActorResponse struct {
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
 	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *InternalError
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
@@ -1193,6 +1217,8 @@ type CreateActorResponse struct {
 	Headers201 *CreateActorResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateActorResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateActorResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -1218,6 +1244,11 @@ func (r CreateActorResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
 // GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
 func (r CreateActorResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
 	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateActorResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -1264,6 +1295,11 @@ type DeleteActorResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// DeleteActorResponse429Headers the declared response headers of an HTTP 429 response for DeleteActor
+type DeleteActorResponse429Headers struct {
+	RetryAfter int
+}
+
 type DeleteActorResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1275,12 +1311,16 @@ type DeleteActorResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
 	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *InternalError
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *Unavailable
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *DeleteActorResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteActorResponse429Headers
 }
 
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
@@ -1301,6 +1341,11 @@ func (r DeleteActorResponse) GetApplicationproblemJSON404() *NotFound {
 // GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
 func (r DeleteActorResponse) GetApplicationproblemJSON412() *PreconditionFailed {
 	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteActorResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -1357,6 +1402,11 @@ type GetActorResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// GetActorResponse429Headers the declared response headers of an HTTP 429 response for GetActor
+type GetActorResponse429Headers struct {
+	RetryAfter int
+}
+
 type GetActorResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1368,6 +1418,8 @@ type GetActorResponse struct {
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *InternalError
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
@@ -1378,6 +1430,8 @@ type GetActorResponse struct {
 	Headers304 *GetActorResponse304Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetActorResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetActorResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1398,6 +1452,11 @@ func (r GetActorResponse) GetApplicationproblemJSON401() *Unauthorized {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r GetActorResponse) GetApplicationproblemJSON404() *NotFound {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetActorResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -1449,6 +1508,11 @@ type PatchActorResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// PatchActorResponse429Headers the declared response headers of an HTTP 429 response for PatchActor
+type PatchActorResponse429Headers struct {
+	RetryAfter int
+}
+
 type PatchActorResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1466,6 +1530,8 @@ type PatchActorResponse struct {
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
 	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *InternalError
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
@@ -1474,6 +1540,8 @@ type PatchActorResponse struct {
 	Headers200 *PatchActorResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *PatchActorResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchActorResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1509,6 +1577,11 @@ func (r PatchActorResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
 // GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
 func (r PatchActorResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
 	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchActorResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -1560,6 +1633,11 @@ type ReplaceActorResponse401Headers struct {
 	WWWAuthenticate string
 }
 
+// ReplaceActorResponse429Headers the declared response headers of an HTTP 429 response for ReplaceActor
+type ReplaceActorResponse429Headers struct {
+	RetryAfter int
+}
+
 type ReplaceActorResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -1577,6 +1655,8 @@ type ReplaceActorResponse struct {
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
 	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *InternalError
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
@@ -1585,6 +1665,8 @@ type ReplaceActorResponse struct {
 	Headers200 *ReplaceActorResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ReplaceActorResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplaceActorResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1620,6 +1702,11 @@ func (r ReplaceActorResponse) GetApplicationproblemJSON413() *PayloadTooLarge {
 // GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
 func (r ReplaceActorResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
 	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReplaceActorResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -1949,6 +2036,13 @@ func ParseListActorsResponse(rsp *http.Response) (*ListActorsResponse, error) {
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -1986,6 +2080,16 @@ func ParseListActorsResponse(rsp *http.Response) (*ListActorsResponse, error) {
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListActorsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -2040,6 +2144,13 @@ func ParseCreateActorResponse(rsp *http.Response) (*CreateActorResponse, error) 
 		}
 		response.ApplicationproblemJSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2084,6 +2195,16 @@ func ParseCreateActorResponse(rsp *http.Response) (*CreateActorResponse, error) 
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateActorResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -2134,6 +2255,13 @@ func ParseDeleteActorResponse(rsp *http.Response) (*DeleteActorResponse, error) 
 		}
 		response.ApplicationproblemJSON412 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2161,6 +2289,16 @@ func ParseDeleteActorResponse(rsp *http.Response) (*DeleteActorResponse, error) 
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteActorResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -2211,6 +2349,13 @@ func ParseGetActorResponse(rsp *http.Response) (*GetActorResponse, error) {
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2258,6 +2403,16 @@ func ParseGetActorResponse(rsp *http.Response) (*GetActorResponse, error) {
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetActorResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -2326,6 +2481,13 @@ func ParsePatchActorResponse(rsp *http.Response) (*PatchActorResponse, error) {
 		}
 		response.ApplicationproblemJSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2363,6 +2525,16 @@ func ParsePatchActorResponse(rsp *http.Response) (*PatchActorResponse, error) {
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchActorResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -2431,6 +2603,13 @@ func ParseReplaceActorResponse(rsp *http.Response) (*ReplaceActorResponse, error
 		}
 		response.ApplicationproblemJSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2468,6 +2647,16 @@ func ParseReplaceActorResponse(rsp *http.Response) (*ReplaceActorResponse, error
 			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReplaceActorResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -3013,6 +3202,15 @@ type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
 type PreconditionFailedApplicationProblemPlusJSONResponse Problem
 
+type TooManyRequestsResponseHeaders struct {
+	RetryAfter int
+}
+type TooManyRequestsApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers TooManyRequestsResponseHeaders
+}
+
 type UnauthorizedResponseHeaders struct {
 	WWWAuthenticate string
 }
@@ -3087,6 +3285,23 @@ func (response ListActors401ApplicationProblemPlusJSONResponse) VisitListActorsR
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListActors429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListActors429ApplicationProblemPlusJSONResponse) VisitListActorsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3220,6 +3435,23 @@ func (response CreateActor415ApplicationProblemPlusJSONResponse) VisitCreateActo
 	return err
 }
 
+type CreateActor429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateActor429ApplicationProblemPlusJSONResponse) VisitCreateActorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateActor500ApplicationProblemPlusJSONResponse struct {
 	InternalErrorApplicationProblemPlusJSONResponse
 }
@@ -3330,6 +3562,23 @@ func (response DeleteActor412ApplicationProblemPlusJSONResponse) VisitDeleteActo
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteActor429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteActor429ApplicationProblemPlusJSONResponse) VisitDeleteActorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3456,6 +3705,23 @@ func (response GetActor404ApplicationProblemPlusJSONResponse) VisitGetActorRespo
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetActor429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetActor429ApplicationProblemPlusJSONResponse) VisitGetActorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3621,6 +3887,23 @@ func (response PatchActor415ApplicationProblemPlusJSONResponse) VisitPatchActorR
 	return err
 }
 
+type PatchActor429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response PatchActor429ApplicationProblemPlusJSONResponse) VisitPatchActorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type PatchActor500ApplicationProblemPlusJSONResponse struct {
 	InternalErrorApplicationProblemPlusJSONResponse
 }
@@ -3778,6 +4061,23 @@ func (response ReplaceActor415ApplicationProblemPlusJSONResponse) VisitReplaceAc
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceActor429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceActor429ApplicationProblemPlusJSONResponse) VisitReplaceActorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4203,49 +4503,54 @@ func (sh *strictHandler) GetReadyz(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fp7b9s4Ev8qA94B294qtvPo7tZBcUj6zCLJBU2KAFcHMC2NLW4oUiWpON7C3/0wpGTLtpxHu+scbu+v",
-	"BLLIGc78ZuY3Q31lsc5yrVA5y7pfWYo8QeP/fXvBR/Q3QRsbkTuhFeuyc2e0GgEqJ9wEHB+BHoJLEXjs",
-	"tPnBQlwYg8rBDRpLSyJm8EshDCas60yBEbNxihmnrd0kR9Zl1hmhRmw6jdjl5eVB4VLaPuYOV+VfkKj5",
-	"G0IriFMuJaoRPkrWNGI5NzxDV573YOjQrAr8iK4wKhzPwjjVFkEkICyMDHKHBlzKFbhUWHhGhpDcOnqj",
-	"tEtu8EbowkLOR/icRUzQrl8KNBMWMcUz0op72XV1h9pk3LEuE8r9tMcilgklsiJj3U5UnUUohyM03nBH",
-	"b9bYqnSLSCrROXfpXLJ/vt5q69XYblZjeMJdnK7qcpDncuINMjbCIWglJyCaoUPIIwNrhaUVLcIzbaD/",
-	"j/7z/Z7SLkUzFhbDamXHaOj9ve2dVk9V5wxQnp/0aLgVdKufL+O3x6hGLmXd7c7OXtQAyWORCbd6oGNu",
-	"RmgdqCIboCE9S4g4DcZjZo2vpd+vrkSCQ15IRyp0ogWT7+6QyfltafIO/X6nB6bkTJtrZdGD+pAnH/FL",
-	"gdafINbKofL/8jyXZQC1c6MHErMff7N0sq81zf5ucMi67G/teZZoh19t+yysCkJXgWeCWPJLxiUdChPQ",
-	"BoZcSAs3XIrES9+HPhqjje0DGcgC8jiFAU9gFp5+mUCZMEKYcmgUl29p0SYPdaCgUHibY+wwAa/zPiTo",
-	"/Hm4QRDK49GiuUEDUo+gUInPDzVr+DOcavdOFyrZpPqnOgAUUm5Dtgq6nPGJ1Dy50Noj+qlgMtDJhLAi",
-	"SYkyp27DiTj0OhqMtUoErXvHhcRk02pWyQNCVoFEowWlHWT+6bosRsp/UlSvtBG/b1btE2GtUCMKnrGv",
-	"2bHBhMoml5ZF9Up/eXm5tVx1m4SWS9rLRdoL/6T4DReSD+TGMWSdNggxV+SQAWGKxykmYMQodaD0eJ8y",
-	"spmApHodfGKLPNfGYXKCieAXPo8+HfJ/sPA6iN4iVSgQ6CwEKyqCPlx1jiYQHh7HmDvrq1MpzBMYAqBX",
-	"PQmhwuWZoVVOUDEYcmkxYnnt0VfGqzV4y7OcXMcuhZSCZ3Cecqd8AV2qiRGRhvqS7ehxPCFiRgeUzKX+",
-	"6nP/BWuqwHN68jnwlaB1uc3VbIke/Iaxo/29KY5UXrhvtcddjj2lQl47xf3vLh3iYfqfVUzqTv2XihT8",
-	"ev6vUzhBM0LwG+yH0mlB4tCBLpyvVdeYuxYcapdWP9PTSscIrAaFgngWZHxCQaUKKVvBsXUttjdnwRUr",
-	"fUAuXfpID1vHXeH/Q0X4/Mz0tafAPJnUfLEGfuXqJp8dKU9qzoi10PaLYoWqiyw5eMUMZ1SVckGDEhV3",
-	"bCL4c5ZE70SU7nkAQa4p4gwI5bRPJX73qBZ07QqIK/IM8jLXzd8uQxrCWyA9b6ZUtX1/1KqK/862bjLh",
-	"aeMpT7XawiyndhNvHYyFS4E7kEiNFqVHpdWWzXmM1AoaHodeaq74vzXCOZcJVzzQ6Yry75R8etYCUE/o",
-	"iF+yLuv1zpssU2X11Ubx3Wt4uffiZyirRcUN2TICw/NF2y4xZkr+Hk0w1GYp/beatAoUelWpd9rUuHal",
-	"mo3uZNkREw4ze19gLgB+Hp/cGD7xVUJZx1WMDd13VA/Dygh7d3c/L16+rJeVTqepsDjhlivLIU+g6oEa",
-	"LOfK0r+cRz99PAKDQzSoYur4ie0MJwT80NUHH/vVdazxgS5cdyC5ur43KsrFQeeZSaIKIKsRQnbDuDDC",
-	"Tc7JCQFPA25FTIRs9RgfLi7O4JB+90OTfa972W7W+SC1r/2MXyOYQvV9LegXFk0f2tDPubVjbZJ+q+pa",
-	"SScvdX7E1Lk8MB2hhrrJoDbjUkLMHZd6VGCtY+YqCU2Slki9CU4gl3xCdWiAqVAJLJ2j1VM99fYGzST0",
-	"YRQyXMFqBOq4yIiLP+uvo3P9562eekvBELqjmBsj0AKvBlgR4G2uLSbALQhnKf0Rm+4Tv+/vg0WVgHAw",
-	"4PE1CNVT/apX6IPT4I3Ky6HHrInhEp5Jbd1WkSfceTg5jOmX594a1T6nWmFtM4NlLNOWcUlykSdh6iFF",
-	"jMp6MJejhpMjIlSFkaWDbLfd1jkqqwsTY0ubUbtcZNv07jyAAgOxcHB2xCJWzfK6bLvVaXXoPdqG54J1",
-	"2W6r09plPnOmHo+hqvh/R+jWTdTIxAMCmq9VPmm04DJFBRmx+RIaQy2lHkdlDx0GG5WPeqp/LNR1F3pF",
-	"p7Mbl2L/6ecrr07p4c5PfrD26uiNfwWpD5CvekzhreuxfjDbLLEeJazLjoV14exscUD4uTkZzl9ph0HR",
-	"NLr3xTBpnF4tzWp2Op07epDV3uNBSTo0BVOfR4/CgjBGWszWDeMOP7CcR+liy0iGby6Bv+z88gtIoa6h",
-	"ZB1kbL9XBLlBS+Hoh39j8jUxTCxnfezOce00YnvBQE3HnRmyXZt4+SXb9y9Z6NCnEXvxEDmLcyi/avdB",
-	"omZdsk/nRZZxMymBV6FeKD9ANgmayDMc7wrugIMTnkQ5PrKzTsKyq2nEch2GfIt4fu2H1AdVwxEsc0hE",
-	"8DFQuxdhodeaLlY4ZwqcroB8+4+V3ITdcOhkEbLVfcZdk41qZnOsg0KrED/jLq1G+wrHwGuWfeDFwwaR",
-	"vLf9AEwuTwD9uhcPEdYwRHmq8DlIEqIAs4ZmOT6mUVWX2l9FMg2OlRiGXYsh88Y/r0LmcTWguv9oSO57",
-	"q2AKkoKnNoWIoMfdi2bzaQ+FnQdAaHVA+1RACDa9EwtRxUsW/f4e3RqnL3qNkoSnqRBLQeUs1TKx+6Gg",
-	"Ubb2M2G00dL11G5nLzSvSlet+LqLqjnve9xt1fdSim/KtrNrxm/Nt7TlblN8nGoHmU7EUGCyX7P4DxZi",
-	"nfv7gnLa/j2i/2tD70ni5z2Gocod0fPIlPjGZ8O8mmYuBp2fUf4RufYhxCZDM8Itr8mP3wD+MJB9EMnZ",
-	"UNj5o1Br+r3h979Yfv465Od1ytUIweoMq3E+9W1lCYRny3cCkR+V/Lz78qfnayK8aKiPHzGXPMZNBeuf",
-	"24VsKEBNsNn/I/QvHqFl7NzboqT+Suv3tbOzA88mLex0OjBOhcRqGh2jtRBzFT4/8QPTFpzqhSGvQkww",
-	"aa3MvN6j+1DK/RPjpLytaxo1SXHzza6pzcRZ9/PV4kjlBhXZJTd6UJ+aBCuXJvc3fw+1OJbf+PgvDoQN",
-	"nxqQvyN40dmF2Zdpj7H9x6DAk5jeywanA2w2HR5r/EZKiXsct7h84RLk8xUVmfAZVlP/djH/SMul3IX/",
-	"y2+iqhuD2di87StWKX/tB5YEhDBUr33TGeJ6Gq18OVjBkqswvq+d1UbUHa4CZ75taYLp1fQ/AQAA//8=",
+	"7Fp7bxu3sv8qA94LNLldS/IjaSOjuLDzaN0T+xiJCwMnCiBqd6RlzSW3JNeKGui7HwzJlVbSyo+0VU8P",
+	"+peN1ZKcGc7j95vZzyzVRakVKmdZ/zPLkWdo/L+vr/iE/mZoUyNKJ7RiffbeGa0mgMoJNwPHJ6DH4HIE",
+	"njptvrKQVsagcnCLxtKShBn8pRIGM9Z3psKE2TTHgtPWblYi6zPrjFATNp8n7Pr6+qRyOW2fcoeb51/R",
+	"Ucs3hFaQ5lxKVBN81FnzhJXc8AJd1Pdk7NBsHvgOXWVUUM/CNNcWQWQgLEwMcocGXM4VuFxYeEKGkNw6",
+	"eiPapTR4K3RloeQTfMoSJmjXXyo0M5YwxQuSivuzm+KOtSm4Y30mlHt+xBJWCCWKqmD9XlLrIpTDCRpv",
+	"uLNXW2wVr0Vk9dEld/nyZP98u9W2i7HfLsb4nLs035TlpCzlzBtkaoRD0ErOQLS7DnkeGVgrjFa0CE+0",
+	"geH/DZ8eD5R2OZqpsBhWKztFQ+8f7R90BqrWM7jyUtOz8V6QralfwT+9RTVxOevv9w6OkhaXfCsK4TYV",
+	"esvNBK0DVRUjNCRndBGnwXif2XLX0u/XFCLDMa+kIxF6yYrJDw/I5PxTNHmPfr/zBuZ0mbbUyqJ36lOe",
+	"vcNfKrReg1Qrh8r/y8tSxgDqlkaPJBZf/2xJs88Nyf7X4Jj12f90l1miG3613cuwKhy66XgmHEv3UnBJ",
+	"SmEG2sCYC2nhlkuR+dOPYYjGaGOHQAaygDzNYcQzWISnXyZQZow8TDk0isvXtGiXSp0oqBR+KjF1mIGX",
+	"+RgydF4fbhCE8v5o0dyiAaknUKnM54eGNbwOF9q90ZXKdin+hQ4OCjm3IVsFWS75TGqeXWntPfrPcpOR",
+	"zmbkK5KEiDl1H87FqZfRYKpVJmjdGy4kZrsWs04eELIKZBotKO2g8E+3ZTES/krrc65mMQztTiXXGgqu",
+	"Zj7oMFsrnBbGRhfBF1IpULljmHLhYKyD0y5Tm/X2tyDUQA3foTOzPV8uhzDCsTYIzsyEmgCfcKE68NLv",
+	"Rm7GXfNQhFQbg6mTMx8xZECfDjELibsBPxqntKCQKI/TQeJaChIaPzngzmFRujtL2915dJ6wnxSJro34",
+	"dbf+di6sJWNqA1MPtlKDGVmQS7tqo+vr6711uNR2aFzSXUdXtZq3XEg+kjsPfuvo1lKuyBFGlAx4mmMG",
+	"RkxyB0pPj6mUmhlIAlrMC2urstTGYXaOmeBX/uL+vJT1lYWX4eg9EoUyGOlCjkjoxceWLtEEpMrTFEtn",
+	"PayIh3nkSZnDi56FHMflpaFVTlAVH3NpMWFl49Fnxus1+IkXJV0duxZSCl7A+5w75ZHPGphJCO01l+wn",
+	"jwN4CTM6eMny1B990b5ibdBpGXwfAtAMUsdtPi6W6NHPmDra35viTJWV+1J73HWxF4TAGlrc/+6aEg+T",
+	"/7KGwHfKv4Yu4Mf3/7yAczQTBL/BccA8FiSOHejK+ZR5g6XrwKl2ef0zPa1lTMBqUCgIIEPBZxRUqpKy",
+	"Ey62KcX+7iy4YaUfkEuXP/KGreOu8v+hIv/8wPSNT/A8mzXuYov7xdVtd3amPBq9JLhJ268eK1TzyEie",
+	"aki/4BiUC1qEqEF/GzNbwlt6J6F0z4MTlJoizoBQTvtU4ndPGkHXrR1x4zyDPOa65dsxpCG8BdITHkpV",
+	"+/dHraqJy2LrNhNetGp5odUeleEZOCrKU+Fy4A4kEkOm9Ki02rMlT5E4vOFpIMFLwf+lEd5zmXHFAw+q",
+	"udpBJEIL7kZk3hExYH02GLxvs0yd1TcZ/puX8OLo2TcQq0UN6tm6B4bnq7ZdozqU/L03RRDVTP+dNqkC",
+	"99kU6o02DZJUi2aTO+lRwoTDwt4XmCsOv4xPbgyf+SqhrOMqxZa2SdIMw9oIR3fT1mcvXjTLSq/XVlic",
+	"cOuV5ZRnUJPXFsu5WPrX8+hP787A4BgNqhRBeOQ09ug0tGPCHfvVTV/jI125/khydXNvVMTFQeaFSZLa",
+	"QTYjhOyGaWWEm72nSwj+NOJWpATINtX44erqEk7pd4+fj73ssU/QxIMEzocFv0EwlRr6WjCsLAHzLgxL",
+	"bu1Um2zYqdsNJJM/dali7lwZkI5QY91mUFtwKSHljks9qbDR6uAqC+xWSyS0jzMoJZ9RHRphLlQGa3p0",
+	"BmqgXt+imQUCTSHDFWxGoE6rgkjUk+E2ODd82hmo1xQMgdam3BiBFnjdeUwAP5XaEu2xIJyl9EdoekjE",
+	"bHgMFlUGxB14ehOITU3yhsQrvFF57FYt2CeX8ERq6/aqMiM+UxrtMKVfnnpr1PtcaIWNzQzGWKYt0why",
+	"kWfeHtc5d3gbGwWLbJEAXyQWquRcWh0w8rgipSLlET7tGF05zPpw1DvyiYergarUjdJTBVSyEjjqPYMn",
+	"PgMPT6TU0+HT8CIU6HIdrpHeXDLbnN9iAkeH+/7FSCEGSpOkz4/gH+K0A1e+HRo6cAGJrN8gcTQdyJ0U",
+	"KSrrYza2ws7PCDdWRkY/tP1uV5eorK5Mih1tJt24yHbp3WWeCEDLwsnlGUtY3Wvus/1Or9Oj92gbXgrW",
+	"Z4edXueQ+QKR+7ALxdP/O0G3reNLnjQijXxJ9rmxA9c5KijI7jECxpqMmcQeT2i81a44UMO3Qt30YVD1",
+	"eodpPPb/PeH97oIeHjz3jd/vzl75V5DojvxuwIjDDtgwmG3hEWcZ67O3wrqgO1ttYH9oz/nLV7qhkTlP",
+	"7n0xkO75x7Ve4kGvdwfV2qRYD6pFgfvMfbk4CwtCm3O1KLW043xDfZmMVpkxGb690n978O23IIW6gQiu",
+	"fMOA9kqgNGgp6/jm9JTumoA0xl40u3OcME/YUTBQm7oLQ3YbHVm/ZP/+JSuNCFp08OL+Rettp3nCnj1E",
+	"vtX+ql91+CARF00EX+2qouBmFh22jhah/GDEZGgSDwD9FXIHHJzwGNPxiV0QLcs+zhNW6tC8Xo2Dl374",
+	"clLzsaDlKeHkx7jovZ4ZqOh8FQA4U+F8Izj2f9+T23w+KJ2tuno9p7ur8VP3It/qINBmaFxS7o8jK4VT",
+	"4A3LPnCgtssI2H+AT653tv26Zw85rKXH9FcLu5MsI2S14InrcTVP6jrY/SyyeXAIiaGHuBpqr/zzOtQe",
+	"V3PqeWBLMTnadMJwUrjhXXlSkOPuRYt5jXehgwe43ubA4q/mQOEu7vShpMZPq/7yPbotzrJ625SUPGuI",
+	"0wfItczscSi8VB38bAVtsjbmPewdhV6C0nVnZNvAdwnDHzf1/a3Q54uy+2Jc/6X5nbY8bIurC+2g0JkY",
+	"C8yOGxb/ykKqSz93i1Or33L0f27I/pXi7nsMvbE7ou6RKfiVz75l3ZReDVbfav49cvtDAFiBZoJ7XpKv",
+	"vyBoQl/9QWBsR+HqVcHst4ftf2W5+xuk3RPrL3OuJghWF1hPc4jPxpILT9ZHQonvlH1z+OL50y2ZoWqp",
+	"x++wlDzFXQX5H8uydhTYJtjs78j+O7K/KLJjzN1LwXI/Cf11ay/yJLZWD3o9mOZCYj3ESNFaSLkKn5v5",
+	"PnsHLvTKbEAhZph1NnqI36P7IZ77B8ZXHPK2te6kuMUvvZrGKIX1P3xcbTXdoiK7lEaPmt2kYOVocj8w",
+	"fqjFMX7T5z9UETZ8oUL3ncCz3iEsvkR9jO3fBQH+FNP7s8Hp4Da7Do8t90ZCiXsubnX5yuzsw0cqTuGz",
+	"yzaeebX8KNN/kOb/j99A1mOKxRii6ytdPH/rB9XkCGFI0fiGO8T1PNn4Urh2S67C1Kehq02IxW46znLb",
+	"aIL5x/m/AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -78,6 +78,9 @@ func (tr *Transport) Check(req *http.Request, resp *http.Response, body []byte) 
 }
 
 func (tr *Transport) check(req *http.Request, resp *http.Response, body []byte) error {
+	if resp.StatusCode == http.StatusRequestHeaderFieldsTooLarge {
+		return isProblem(resp, body) // refused before any operation is chosen
+	}
 	route, params := tr.findRoute(req)
 	if route == nil {
 		// Not a spec operation (unknown path, method, or a route served beside the API).

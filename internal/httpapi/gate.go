@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -27,11 +29,13 @@ const wwwAuthenticate = `Basic realm="actors", charset="UTF-8"`
 // asks for (credentials, then parameters and body) before the generated code runs. So an
 // operation added to the spec is authenticated and validated with no new code here.
 type gate struct {
-	mux  *http.ServeMux
-	ops  map[string]*operation // by ServeMux pattern, e.g. "GET /actors/{id}"
-	opts *openapi3filter.Options
-	log  *slog.Logger
-	errs []error
+	mux     *http.ServeMux
+	ops     map[string]*operation // by ServeMux pattern, e.g. "GET /actors/{id}"
+	opts    *openapi3filter.Options
+	limiter *authLimiter
+	trusted []netip.Prefix // proxies whose X-Forwarded-For is believed
+	log     *slog.Logger
+	errs    []error
 }
 
 // operation is what the gate knows of one spec operation, computed once at start-up.
@@ -40,16 +44,21 @@ type operation struct {
 	route      *routers.Route // for validation; its operation has no security, checked first and apart
 	security   openapi3.SecurityRequirements
 	pathParams []string
-	bodyTypes  []string // media types the body may have; nil when the operation takes none
-	registered bool
+	// singleQuery are the query parameters that take one value: kin-openapi would read only
+	// the first of repeated ones, so the gate refuses repeats itself.
+	singleQuery []string
+	bodyTypes   []string // media types the body may have; nil when the operation takes none
+	registered  bool
 }
 
 var _ actorsapi.ServeMux = (*gate)(nil)
 
-func newGate(doc *openapi3.T, mux *http.ServeMux, auth openapi3filter.AuthenticationFunc, log *slog.Logger) *gate {
+func newGate(doc *openapi3.T, mux *http.ServeMux, auth openapi3filter.AuthenticationFunc, trusted []netip.Prefix, log *slog.Logger) *gate {
 	g := &gate{
-		mux: mux,
-		ops: make(map[string]*operation),
+		mux:     mux,
+		ops:     make(map[string]*operation),
+		limiter: newAuthLimiter(),
+		trusted: trusted,
 		opts: &openapi3filter.Options{
 			AuthenticationFunc: auth,
 			MultiError:         true, // name every bad parameter and field, not just the first
@@ -72,8 +81,12 @@ func newGate(doc *openapi3.T, mux *http.ServeMux, auth openapi3filter.Authentica
 				route:    &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: &validated},
 			}
 			for _, p := range slices.Concat(item.Parameters, op.Parameters) {
-				if p.Value != nil && p.Value.In == openapi3.ParameterInPath && !slices.Contains(o.pathParams, p.Value.Name) {
-					o.pathParams = append(o.pathParams, p.Value.Name)
+				switch v := p.Value; {
+				case v == nil:
+				case v.In == openapi3.ParameterInPath && !slices.Contains(o.pathParams, v.Name):
+					o.pathParams = append(o.pathParams, v.Name)
+				case v.In == openapi3.ParameterInQuery && (v.Schema == nil || v.Schema.Value == nil || !v.Schema.Value.Type.Is("array")):
+					o.singleQuery = append(o.singleQuery, v.Name)
 				}
 			}
 			if op.RequestBody != nil && op.RequestBody.Value != nil {
@@ -141,15 +154,7 @@ func (g *gate) wrap(op *operation, next http.HandlerFunc) http.Handler {
 			}
 		}
 		in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: op.route, Options: g.opts}
-		// Credentials first: a client without them learns nothing about its input. The body
-		// is held back meanwhile, as kin-openapi would read all of it before any check.
-		body := r.Body
-		r.Body = http.NoBody
-		err := openapi3filter.ValidateSecurityRequirements(r.Context(), in, op.security)
-		r.Body = body
-		if err != nil {
-			w.Header().Set("WWW-Authenticate", wwwAuthenticate)
-			problem(w, http.StatusUnauthorized, "Missing or invalid credentials.", nil)
+		if len(op.security) > 0 && !g.authenticate(w, r, in, op) {
 			return
 		}
 		if op.bodyTypes != nil {
@@ -158,12 +163,63 @@ func (g *gate) wrap(op *operation, next http.HandlerFunc) http.Handler {
 				return
 			}
 		}
+		invalid := repeatedQuery(r, op.singleQuery)
 		if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
-			problem(w, http.StatusBadRequest, "The request is not valid for this operation; errors names each bad parameter or field.", invalidParams(err))
+			invalid = append(invalid, invalidParams(err)...)
+		}
+		if len(invalid) > 0 {
+			problem(w, http.StatusBadRequest, "The request is not valid for this operation; errors names each bad parameter or field.", invalid)
 			return
 		}
 		next(w, r)
 	})
+}
+
+// authenticate checks the operation's security requirements through kin-openapi's
+// AuthenticationFunc, and answers 401 or 429 when they fail. Credentials come first: a client
+// without them learns nothing about its input.
+func (g *gate) authenticate(w http.ResponseWriter, r *http.Request, in *openapi3filter.RequestValidationInput, op *operation) bool {
+	client := clientAddr(r, g.trusted)
+	if d, blocked := g.limiter.blocked(client); blocked {
+		tooManyFailures(w, d)
+		return false
+	}
+	// The body is held back meanwhile, as kin-openapi would read all of it before any check.
+	body := r.Body
+	r.Body = http.NoBody
+	err := openapi3filter.ValidateSecurityRequirements(r.Context(), in, op.security)
+	r.Body = body
+	if err == nil {
+		return true
+	}
+	if d, blocked := g.limiter.fail(client); blocked {
+		g.log.LogAttrs(r.Context(), slog.LevelWarn, "authentication failures limited",
+			slog.String("client", client.String()), slog.String("request_id", requestID(r.Context())))
+		tooManyFailures(w, d)
+		return false
+	}
+	w.Header().Set("WWW-Authenticate", wwwAuthenticate)
+	problem(w, http.StatusUnauthorized, "Missing or invalid credentials.", nil)
+	return false
+}
+
+func tooManyFailures(w http.ResponseWriter, wait time.Duration) {
+	w.Header().Set("Retry-After", retryAfter(wait))
+	problem(w, http.StatusTooManyRequests, "Too many failed authentications from this client; retry after the number of seconds in Retry-After.", nil)
+}
+
+func repeatedQuery(r *http.Request, single []string) []actorsapi.InvalidParam {
+	if len(single) == 0 || r.URL.RawQuery == "" {
+		return nil
+	}
+	var out []actorsapi.InvalidParam
+	q := r.URL.Query()
+	for _, name := range single {
+		if len(q[name]) > 1 {
+			out = append(out, actorsapi.InvalidParam{In: actorsapi.InvalidParamInQuery, Name: name, Reason: "given more than once"})
+		}
+	}
+	return out
 }
 
 // readBody checks the body's media type and size and that it is UTF-8 (encoding/json would

@@ -192,3 +192,23 @@ func securityHeaders(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// maxHeaderBytes bounds the request line and headers. The server's own MaxHeaderBytes is set
+// higher, so that up to it the client gets this problem answer instead of net/http's plain one.
+const maxHeaderBytes = 64 << 10
+
+func limitHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				n += len(k) + len(v) + 4
+			}
+		}
+		if n > maxHeaderBytes {
+			problem(w, http.StatusRequestHeaderFieldsTooLarge, "The request's headers are larger than 64 KiB.", nil)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -22,7 +23,10 @@ type Config struct {
 	Store    actors.Store
 	Username string
 	Password string
-	Logger   *slog.Logger
+	// TrustedProxies are the load balancers whose X-Forwarded-For names the client, for
+	// limiting failed authentications per client. Empty: the peer address is the client.
+	TrustedProxies []netip.Prefix
+	Logger         *slog.Logger
 }
 
 // NewHandler returns the service's whole HTTP handler.
@@ -55,7 +59,7 @@ func routes(cfg Config, doc *openapi3.T) (http.Handler, error) {
 	mux := http.NewServeMux()
 	errs := errorResponder{log: cfg.Logger}
 
-	api := newGate(doc, mux, newBasicAuth(cfg.Username, cfg.Password).authenticate, cfg.Logger)
+	api := newGate(doc, mux, newBasicAuth(cfg.Username, cfg.Password).authenticate, cfg.TrustedProxies, cfg.Logger)
 	strict := actorsapi.NewStrictHandlerWithOptions(handlers{store: cfg.Store}, nil, actorsapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  errs.badRequest,
 		ResponseErrorHandlerFunc: errs.respond,
@@ -75,6 +79,7 @@ func routes(cfg Config, doc *openapi3.T) (http.Handler, error) {
 		// Inside the access log, so the log records the 500 a panic becomes.
 		recoverPanics(cfg.Logger),
 		securityHeaders,
+		limitHeaders,
 		limitBody,
 	), nil
 }

@@ -1,0 +1,135 @@
+package httpapi
+
+import (
+	"math"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Failed authentications are limited per client: a burst of authFailBurst, then one more
+// every authFailEvery (10 a minute). A client that has used them up gets 429 for every
+// secured request until a token returns, even with the right password, or guessing would go
+// on at full speed with 429 meaning "wrong". Clients that authenticate never spend a token.
+const (
+	authFailBurst = 10
+	authFailEvery = 6 * time.Second
+	// maxTrackedClients bounds the limiter's memory under a spray of addresses.
+	maxTrackedClients = 100_000
+)
+
+type authLimiter struct {
+	mu      sync.Mutex
+	clients map[netip.Addr]*rate.Limiter
+	now     func() time.Time
+}
+
+func newAuthLimiter() *authLimiter {
+	return &authLimiter{clients: make(map[netip.Addr]*rate.Limiter), now: time.Now}
+}
+
+// blocked reports whether the client has no failures left, and if so how long until it has.
+func (l *authLimiter) blocked(client netip.Addr) (time.Duration, bool) {
+	l.mu.Lock()
+	lim := l.clients[client]
+	l.mu.Unlock()
+	if lim == nil {
+		return 0, false
+	}
+	return wait(lim, l.now())
+}
+
+// fail spends one of the client's failures. It reports whether the client is now blocked.
+func (l *authLimiter) fail(client netip.Addr) (time.Duration, bool) {
+	now := l.now()
+	l.mu.Lock()
+	lim := l.clients[client]
+	if lim == nil {
+		if len(l.clients) >= maxTrackedClients {
+			l.forgetRested(now)
+		}
+		lim = rate.NewLimiter(rate.Every(authFailEvery), authFailBurst)
+		l.clients[client] = lim
+	}
+	l.mu.Unlock()
+	if lim.AllowN(now, 1) {
+		return 0, false
+	}
+	return wait(lim, now)
+}
+
+// forgetRested drops clients whose limiter has refilled: they are indistinguishable from new
+// ones. If all are still limited, it drops them all rather than grow without bound.
+func (l *authLimiter) forgetRested(now time.Time) {
+	for addr, lim := range l.clients {
+		if lim.TokensAt(now) >= authFailBurst {
+			delete(l.clients, addr)
+		}
+	}
+	if len(l.clients) >= maxTrackedClients {
+		clear(l.clients)
+	}
+}
+
+func wait(lim *rate.Limiter, now time.Time) (time.Duration, bool) {
+	tokens := lim.TokensAt(now)
+	if tokens >= 1 {
+		return 0, false
+	}
+	return time.Duration((1 - tokens) * float64(authFailEvery)), true
+}
+
+// retryAfter is a Retry-After value in whole seconds, at least 1.
+func retryAfter(d time.Duration) string {
+	return strconv.FormatInt(int64(math.Max(1, math.Ceil(d.Seconds()))), 10)
+}
+
+// clientAddr is the address that failed authentications are counted against: the peer, or,
+// when the peer is a trusted proxy (a load balancer), the last address in X-Forwarded-For
+// that is not itself a trusted proxy. Without trusted proxies the header is ignored, since
+// any client can write it.
+func clientAddr(r *http.Request, trusted []netip.Prefix) netip.Addr {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}
+	}
+	peer = peer.Unmap()
+	if !isTrusted(peer, trusted) {
+		return peer
+	}
+	hops := r.Header.Values("X-Forwarded-For")
+	for i := len(hops) - 1; i >= 0; i-- {
+		parts := strings.Split(hops[i], ",")
+		for j := len(parts) - 1; j >= 0; j-- {
+			addr, err := netip.ParseAddr(strings.TrimSpace(parts[j]))
+			if err != nil {
+				return peer // a malformed hop: trust nothing before it
+			}
+			addr = addr.Unmap()
+			if !isTrusted(addr, trusted) {
+				return addr
+			}
+			peer = addr
+		}
+	}
+	return peer
+}
+
+func isTrusted(addr netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,70 @@
+package httpapi
+
+import (
+	"net/http/httptest"
+	"net/netip"
+	"testing"
+	"time"
+)
+
+func TestClientAddr(t *testing.T) {
+	lb := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16")}
+	tests := []struct {
+		name    string
+		peer    string
+		xff     []string
+		trusted []netip.Prefix
+		want    string
+	}{
+		{name: "peer", peer: "203.0.113.7:4242", want: "203.0.113.7"},
+		{name: "header ignored without trusted proxies", peer: "203.0.113.7:4242", xff: []string{"198.51.100.1"}, want: "203.0.113.7"},
+		{name: "header ignored from an untrusted peer", peer: "203.0.113.7:4242", xff: []string{"198.51.100.1"}, trusted: lb, want: "203.0.113.7"},
+		{name: "client behind the load balancer", peer: "10.0.1.5:80", xff: []string{"198.51.100.1"}, trusted: lb, want: "198.51.100.1"},
+		{name: "spoofed hops before the real client are ignored", peer: "10.0.1.5:80", xff: []string{"1.2.3.4, 198.51.100.1"}, trusted: lb, want: "198.51.100.1"},
+		{name: "chain of trusted proxies", peer: "10.0.1.5:80", xff: []string{"198.51.100.1, 10.0.2.2", "10.0.3.3"}, trusted: lb, want: "198.51.100.1"},
+		{name: "malformed hop stops the walk", peer: "10.0.1.5:80", xff: []string{"198.51.100.1, junk"}, trusted: lb, want: "10.0.1.5"},
+		{name: "IPv6 peer", peer: "[2001:db8::1]:80", want: "2001:db8::1"},
+		{name: "IPv4-mapped peer", peer: "[::ffff:203.0.113.7]:80", want: "203.0.113.7"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/actors", nil)
+			r.RemoteAddr = tc.peer
+			for _, v := range tc.xff {
+				r.Header.Add("X-Forwarded-For", v)
+			}
+			if got := clientAddr(r, tc.trusted); got.String() != tc.want {
+				t.Errorf("clientAddr = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestAuthLimiter(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	l := newAuthLimiter()
+	l.now = func() time.Time { return now }
+	a, b := netip.MustParseAddr("203.0.113.7"), netip.MustParseAddr("203.0.113.8")
+	for i := range authFailBurst {
+		if _, blocked := l.fail(a); blocked {
+			t.Fatalf("failure %d blocked; the first %d are allowed", i+1, authFailBurst)
+		}
+	}
+	d, blocked := l.fail(a)
+	if !blocked || d <= 0 || d > authFailEvery {
+		t.Fatalf("failure %d: blocked=%v wait=%s, want blocked for at most %s", authFailBurst+1, blocked, d, authFailEvery)
+	}
+	if _, blocked := l.blocked(b); blocked {
+		t.Error("another client is blocked too")
+	}
+	now = now.Add(authFailEvery)
+	if _, blocked := l.blocked(a); blocked {
+		t.Error("still blocked after a token came back")
+	}
+	if got := retryAfter(1500 * time.Millisecond); got != "2" {
+		t.Errorf("retryAfter(1.5s) = %s, want 2", got)
+	}
+	if got := retryAfter(0); got != "1" {
+		t.Errorf("retryAfter(0) = %s, want 1", got)
+	}
+}
