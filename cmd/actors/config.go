@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -26,6 +27,9 @@ type config struct {
 	writeTimeout      time.Duration
 	trustedProxies    []netip.Prefix
 	debugAddr         string // opt-in pprof listener; empty means none
+	store             string // "memory" or "dynamodb"
+	dynamoTable       string
+	dynamoEndpoint    string
 }
 
 const (
@@ -53,6 +57,9 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 	readHeader := fs.String("read-header-timeout", envOr("ACTORS_READ_HEADER_TIMEOUT", "5s"), "time a client gets to send its request headers (ACTORS_READ_HEADER_TIMEOUT)")
 	write := fs.String("write-timeout", envOr("ACTORS_WRITE_TIMEOUT", "30s"), "time from the end of the headers to the end of the response (ACTORS_WRITE_TIMEOUT)")
 	proxies := fs.String("trusted-proxies", getenv("ACTORS_TRUSTED_PROXIES"), "comma-separated CIDRs of load balancers whose X-Forwarded-For is believed (ACTORS_TRUSTED_PROXIES)")
+	store := fs.String("store", envOr("ACTORS_STORE", "memory"), "memory or dynamodb (ACTORS_STORE)")
+	table := fs.String("dynamodb-table", getenv("ACTORS_DYNAMODB_TABLE"), "DynamoDB table, with -store dynamodb (ACTORS_DYNAMODB_TABLE)")
+	endpoint := fs.String("dynamodb-endpoint", getenv("ACTORS_DYNAMODB_ENDPOINT"), "DynamoDB endpoint URL for local or test servers; empty means AWS (ACTORS_DYNAMODB_ENDPOINT)")
 	debugAddr := fs.String("debug-addr", getenv("ACTORS_DEBUG_ADDR"), "serve net/http/pprof on this address, e.g. 127.0.0.1:6060; off when empty (ACTORS_DEBUG_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -88,6 +95,22 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 			return config{}, fmt.Errorf("ACTORS_TRUSTED_PROXIES / -trusted-proxies: %q is not a CIDR, e.g. 10.0.0.0/16", s)
 		}
 		cfg.trustedProxies = append(cfg.trustedProxies, p.Masked())
+	}
+	switch cfg.store = *store; cfg.store {
+	case "memory":
+	case "dynamodb":
+		if *table == "" {
+			return config{}, errors.New("ACTORS_DYNAMODB_TABLE / -dynamodb-table: required with ACTORS_STORE=dynamodb")
+		}
+		cfg.dynamoTable = *table
+		if *endpoint != "" {
+			if u, err := url.Parse(*endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return config{}, fmt.Errorf("ACTORS_DYNAMODB_ENDPOINT / -dynamodb-endpoint %q: want a URL such as http://127.0.0.1:8000", *endpoint)
+			}
+			cfg.dynamoEndpoint = *endpoint
+		}
+	default:
+		return config{}, fmt.Errorf("ACTORS_STORE / -store %q: want memory or dynamodb", *store)
 	}
 	if *debugAddr != "" {
 		if _, _, err := net.SplitHostPort(*debugAddr); err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/actors-dev/actors/internal/actors"
+	"github.com/actors-dev/actors/internal/dynamostore"
 	"github.com/actors-dev/actors/internal/httpapi"
 	"github.com/actors-dev/actors/internal/memstore"
 )
@@ -42,7 +43,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Warn("no credentials configured: using the default user/password; set ACTORS_USERNAME and ACTORS_PASSWORD or ACTORS_PASSWORD_FILE")
 	}
 
-	store := memstore.New(actors.Seed()...)
+	store, err := openStore(ctx, cfg, getenv, log)
+	if err != nil {
+		return err
+	}
 	handler, err := httpapi.NewHandler(httpapi.Config{
 		Store: store, Username: cfg.username, Password: cfg.password, TrustedProxies: cfg.trustedProxies, Logger: log,
 	})
@@ -88,6 +92,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// seedTimeout bounds seeding a DynamoDB table at start-up; ECS restarts a task that fails.
+const seedTimeout = 30 * time.Second
+
+// openStore returns the configured store, seeded with the 8 actors: the memory store at
+// every start, a DynamoDB table only when it is empty.
+func openStore(ctx context.Context, cfg config, getenv func(string) string, log *slog.Logger) (actors.Store, error) {
+	if cfg.store != "dynamodb" {
+		return memstore.New(actors.Seed()...), nil
+	}
+	store, err := dynamostore.Open(ctx, dynamostore.Config{Table: cfg.dynamoTable, Endpoint: cfg.dynamoEndpoint}, dynamostore.EnvOptions(getenv)...)
+	if err != nil {
+		return nil, err
+	}
+	seedCtx, cancel := context.WithTimeout(ctx, seedTimeout)
+	defer cancel()
+	if err := store.Seed(seedCtx); err != nil {
+		return nil, fmt.Errorf("seed DynamoDB table %s: %w", cfg.dynamoTable, err)
+	}
+	log.Info("store", slog.String("kind", "dynamodb"), slog.String("table", cfg.dynamoTable))
+	return store, nil
 }
 
 // healthcheck is for containers without a shell or curl: it GETs /healthz on the address

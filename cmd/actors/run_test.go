@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +19,14 @@ import (
 // startServer runs the server the way main does, on a random loopback port, and returns
 // its base URL once /healthz answers. The server stops when the test ends.
 func startServer(t *testing.T, env map[string]string) string {
+	t.Helper()
+	base, _ := startStoppableServer(t, env)
+	return base
+}
+
+// startStoppableServer is startServer, and also returns a function that stops the server
+// (SIGTERM's path: cancel, then graceful shutdown) and waits for run to return.
+func startStoppableServer(t *testing.T, env map[string]string) (string, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs, logw := io.Pipe()
@@ -36,12 +45,16 @@ func startServer(t *testing.T, env map[string]string) string {
 			}
 		}
 	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run returned %v after shutdown", err)
-		}
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("run returned %v after shutdown", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
 	var base string
 	select {
 	case a := <-addr:
@@ -56,7 +69,7 @@ func startServer(t *testing.T, env map[string]string) string {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return base
+				return base, stop
 			}
 		}
 		if time.Now().After(deadline) {

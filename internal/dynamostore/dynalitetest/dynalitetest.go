@@ -1,0 +1,180 @@
+// Package dynalitetest runs dynalite — an implementation of the DynamoDB API from npm,
+// in memory — for tests of anything that uses the DynamoDB store: the store's own tests
+// and the server's end-to-end tests alike.
+//
+// One dynalite serves a whole test binary, on a random port of 127.0.0.1, started on
+// first use; every test makes its own tables. Without node or the installed dynalite
+// (npm ci --prefix internal/dynamostore/testdata) a test is skipped with a one-line
+// reason, or fails when CI=true.
+package dynalitetest
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/actors-dev/actors/internal/dynamostore"
+)
+
+// Region and the static credentials dynalite accepts (it checks none). For a server
+// under test, set AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to these.
+const (
+	Region          = "us-east-1"
+	AccessKeyID     = "test"
+	SecretAccessKey = "test"
+)
+
+var dyn struct {
+	once     sync.Once
+	endpoint string
+	skip     string // why dynalite cannot run here
+	err      error
+	cmd      *exec.Cmd
+	stdin    io.Closer
+}
+
+// Endpoint returns dynalite's URL, starting it on first use.
+func Endpoint(t testing.TB) string {
+	t.Helper()
+	dyn.once.Do(start)
+	if dyn.skip != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(dyn.skip + " (CI=true, so this is a failure)")
+		}
+		t.Skip(dyn.skip)
+	}
+	if dyn.err != nil {
+		t.Fatal(dyn.err)
+	}
+	return dyn.endpoint
+}
+
+// Stop ends dynalite if it was started; call it from TestMain after m.Run. Without it
+// dynalite still exits with the test binary, when its stdin closes.
+func Stop() error {
+	if dyn.cmd == nil {
+		return nil
+	}
+	dyn.stdin.Close()
+	return dyn.cmd.Wait()
+}
+
+// testdata is internal/dynamostore/testdata, found from this file so that tests of any
+// package can start dynalite whatever their working directory.
+func testdata() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "testdata")
+}
+
+func start() {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		dyn.skip = "skipping DynamoDB tests: node is not installed"
+		return
+	}
+	dir := testdata()
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "dynalite", "package.json")); err != nil {
+		dyn.skip = "skipping DynamoDB tests: dynalite is not installed (npm ci --prefix internal/dynamostore/testdata)"
+		return
+	}
+	cmd := exec.Command(node, filepath.Join(dir, "serve.js"))
+	cmd.Dir = dir
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		dyn.err = err
+		return
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		dyn.err = err
+		return
+	}
+	if err := cmd.Start(); err != nil {
+		dyn.err = fmt.Errorf("start dynalite: %w", err)
+		return
+	}
+	dyn.cmd, dyn.stdin = cmd, stdin
+	first := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		if sc.Scan() {
+			first <- sc.Text()
+		}
+		close(first)
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case line := <-first:
+		port, ok := strings.CutPrefix(line, "PORT ")
+		if !ok {
+			dyn.err = fmt.Errorf("dynalite did not start: it printed %q", line)
+			return
+		}
+		dyn.endpoint = "http://127.0.0.1:" + port
+	case <-time.After(time.Minute): // a guard against a hung start, not a timing assertion
+		dyn.err = errors.New("dynalite did not print its port within a minute")
+	}
+}
+
+// LoadOptions make dynamostore.Open use dynalite's region and credentials instead of
+// the environment's.
+func LoadOptions() []func(*config.LoadOptions) error {
+	return []func(*config.LoadOptions) error{
+		config.WithRegion(Region),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, "")),
+	}
+}
+
+var tables atomic.Int64
+
+// Table creates a new, empty table with the store's schema (dynamostore.CreateTable)
+// and returns its name.
+func Table(t testing.TB) string {
+	t.Helper()
+	client := dynamodb.New(dynamodb.Options{
+		Region:       Region,
+		Credentials:  credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, ""),
+		BaseEndpoint: aws.String(Endpoint(t)),
+	})
+	name := fmt.Sprintf("actors-%d-%d", os.Getpid(), tables.Add(1))
+	if err := dynamostore.CreateTable(t.Context(), client, name); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+// ServerEnv is the environment for an actors server on a new dynalite table (or on the
+// given one, to run several servers on one table): the ACTORS_* store settings, and AWS
+// settings that keep the SDK away from anything but dynalite — static credentials, and
+// no EC2 metadata lookups.
+func ServerEnv(t testing.TB, table string) map[string]string {
+	t.Helper()
+	if table == "" {
+		table = Table(t)
+	}
+	return map[string]string{
+		"ACTORS_STORE":              "dynamodb",
+		"ACTORS_DYNAMODB_TABLE":     table,
+		"ACTORS_DYNAMODB_ENDPOINT":  Endpoint(t),
+		"AWS_REGION":                Region,
+		"AWS_ACCESS_KEY_ID":         AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":     SecretAccessKey,
+		"AWS_EC2_METADATA_DISABLED": "true",
+	}
+}

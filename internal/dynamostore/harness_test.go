@@ -1,0 +1,45 @@
+package dynamostore_test
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/actors-dev/actors/internal/dynamostore"
+	"github.com/actors-dev/actors/internal/dynamostore/dynalitetest"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if err := dynalitetest.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, "dynalite:", err)
+	}
+	os.Exit(code)
+}
+
+var (
+	endpoint   = dynalitetest.Endpoint
+	newTable   = dynalitetest.Table
+	awsOptions = dynalitetest.LoadOptions
+)
+
+// open returns a store with a client of its own on table, as a separate task would have.
+func open(t *testing.T, table string) *dynamostore.Store {
+	t.Helper()
+	s, err := dynamostore.Open(t.Context(), dynamostore.Config{Table: table, Endpoint: endpoint(t)}, awsOptions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// seeded returns a store on a new, seeded table.
+func seeded(t *testing.T) (*dynamostore.Store, string) {
+	t.Helper()
+	table := newTable(t)
+	s := open(t, table)
+	if err := s.Seed(t.Context()); err != nil {
+		t.Fatalf("Seed: %v", err)
+	}
+	return s, table
+}

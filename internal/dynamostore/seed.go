@@ -1,0 +1,116 @@
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/actors-dev/actors/internal/actors"
+)
+
+// Seed writes actors.Seed() as ids 1 to 8 if the table has never held actors, and is
+// safe to call from any number of tasks at once; see "Seed" in the package comment.
+// Call it before serving: a task that serves before its Seed returned could see a
+// half-seeded table.
+func (s *Store) Seed(ctx context.Context) error {
+	seed := actors.Seed()
+	claimed, err := s.claimCounter(ctx, len(seed))
+	if err != nil {
+		return err
+	}
+	if !claimed {
+		done, err := s.seeded(ctx)
+		if err != nil || done {
+			return err
+		}
+	}
+	for i, f := range seed {
+		if err := s.putSeed(ctx, actors.Actor{ID: int64(i + 1), Name: f.Name, Role: f.Role, Version: 1}); err != nil {
+			return err
+		}
+	}
+	expr, err := expression.NewBuilder().WithUpdate(expression.Set(expression.Name(attrSeeded), expression.Value(true))).Build()
+	if err != nil {
+		return fmt.Errorf("dynamostore: seed: %w", err)
+	}
+	return s.do(ctx, "seed: mark done", func(ctx context.Context) error {
+		_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: s.table, Key: key(counterID),
+			UpdateExpression: expr.Update(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+		})
+		return err
+	})
+}
+
+// claimCounter creates the counter at n with seeded = false unless it exists, and
+// reports whether this call created it. Ids 1…n are then reserved for the seed.
+func (s *Store) claimCounter(ctx context.Context, n int) (bool, error) {
+	item, err := attributevalue.MarshalMap(map[string]any{attrID: counterID, attrNext: n, attrSeeded: false})
+	if err != nil {
+		return false, fmt.Errorf("dynamostore: seed: %w", err)
+	}
+	return s.putIfAbsent(ctx, "seed: counter", item)
+}
+
+// seeded reports whether seeding is done: seeded = true, or a counter without the
+// attribute, which Create made on a table that was never seeded and is not empty.
+func (s *Store) seeded(ctx context.Context) (bool, error) {
+	var out *dynamodb.GetItemOutput
+	err := s.do(ctx, "seed: read counter", func(ctx context.Context) (err error) {
+		out, err = s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.table, Key: key(counterID), ConsistentRead: aws.Bool(true)})
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	v, ok := out.Item[attrSeeded].(*types.AttributeValueMemberBOOL)
+	return !ok || v.Value, nil
+}
+
+func (s *Store) putSeed(ctx context.Context, a actors.Actor) error {
+	item, err := attributevalue.MarshalMap(record{ID: a.ID, Part: partition, Name: a.Name, Role: a.Role, Version: a.Version})
+	if err != nil {
+		return fmt.Errorf("dynamostore: seed: %w", err)
+	}
+	_, err = s.putIfAbsent(ctx, fmt.Sprint("seed: actor ", a.ID), item)
+	return err
+}
+
+// putIfAbsent puts item unless an item with its id exists (an actor, a tombstone or the
+// counter), and reports whether it did.
+func (s *Store) putIfAbsent(ctx context.Context, op string, item map[string]types.AttributeValue) (bool, error) {
+	expr, err := expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name(attrID))).Build()
+	if err != nil {
+		return false, fmt.Errorf("dynamostore: %s: %w", op, err)
+	}
+	err = s.do(ctx, op, func(ctx context.Context) error {
+		_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName: s.table, Item: item,
+			ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+		})
+		return err
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// do runs one request under the per-call timeout and wraps its error with fail,
+// keeping a failed condition visible to errors.As.
+func (s *Store) do(ctx context.Context, op string, req func(context.Context) error) error {
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	err := req(ctx)
+	if err == nil {
+		return nil
+	}
+	return fail(op, err)
+}

@@ -1,0 +1,327 @@
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/actors-dev/actors/internal/actors"
+)
+
+// Store is an actors.Store on one DynamoDB table, safe for concurrent use by any number
+// of goroutines, processes and tasks sharing the table.
+type Store struct {
+	client  *dynamodb.Client
+	table   *string
+	timeout time.Duration
+}
+
+var _ actors.Store = (*Store)(nil)
+
+// Options tune a Store.
+type Options struct {
+	// Timeout bounds each request to DynamoDB, the SDK's retries included. Default 2s.
+	Timeout time.Duration
+}
+
+// New returns a store on table through client. The table must exist (see CreateTable);
+// call Seed before serving.
+func New(client *dynamodb.Client, table string, o Options) *Store {
+	if o.Timeout <= 0 {
+		o.Timeout = defaultTimeout
+	}
+	return &Store{client: client, table: aws.String(table), timeout: o.Timeout}
+}
+
+// call gives one request its own deadline, so a slow or unreachable table never hangs
+// a caller that has none.
+func (s *Store) call(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.timeout)
+}
+
+// record is an item as stored. Version is 0 for the counter and for tombstones, which
+// are therefore never taken for actors.
+type record struct {
+	ID      int64  `dynamodbav:"id"`
+	Part    string `dynamodbav:"p,omitempty"`
+	Name    string `dynamodbav:"name"`
+	Role    string `dynamodbav:"role"`
+	Version int64  `dynamodbav:"version,omitempty"`
+}
+
+func key(id int64) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{attrID: &types.AttributeValueMemberN{Value: strconv.FormatInt(id, 10)}}
+}
+
+// decode returns the actor an item holds, or false when it holds none.
+func decode(item map[string]types.AttributeValue) (actors.Actor, bool, error) {
+	if item == nil {
+		return actors.Actor{}, false, nil
+	}
+	var r record
+	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+		return actors.Actor{}, false, fmt.Errorf("dynamostore: decode item: %w", err)
+	}
+	if r.Version == 0 {
+		return actors.Actor{}, false, nil
+	}
+	return actors.Actor{ID: r.ID, Name: r.Name, Role: r.Role, Version: r.Version}, true, nil
+}
+
+func notFound(op string, id int64) error {
+	return fmt.Errorf("dynamostore: %s %d: %w", op, id, actors.ErrNotFound)
+}
+
+// Get reads the actor with a strongly consistent read, so a task sees the writes that
+// any task completed before.
+func (s *Store) Get(ctx context.Context, id int64) (actors.Actor, error) {
+	if id < 1 {
+		return actors.Actor{}, notFound("get", id)
+	}
+	a, ok, err := s.get(ctx, id)
+	if err != nil {
+		return actors.Actor{}, err
+	}
+	if !ok {
+		return actors.Actor{}, notFound("get", id)
+	}
+	return a, nil
+}
+
+func (s *Store) get(ctx context.Context, id int64) (actors.Actor, bool, error) {
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.table, Key: key(id), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return actors.Actor{}, false, fail(fmt.Sprint("get ", id), err)
+	}
+	return decode(out.Item)
+}
+
+// Create takes the next id from the counter and puts the actor under it.
+func (s *Store) Create(ctx context.Context, f actors.Fields) (actors.Actor, error) {
+	id, err := s.nextID(ctx)
+	if err != nil {
+		return actors.Actor{}, err
+	}
+	a := actors.Actor{ID: id, Name: f.Name, Role: f.Role, Version: 1}
+	item, err := attributevalue.MarshalMap(record{ID: a.ID, Part: partition, Name: a.Name, Role: a.Role, Version: a.Version})
+	if err != nil {
+		return actors.Actor{}, fmt.Errorf("dynamostore: encode actor: %w", err)
+	}
+	expr, err := expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name(attrID))).Build()
+	if err != nil {
+		return actors.Actor{}, fmt.Errorf("dynamostore: create: %w", err)
+	}
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: s.table, Item: item,
+		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	if ccf := (*types.ConditionalCheckFailedException)(nil); errors.As(err, &ccf) {
+		// Only a write that bypassed the counter can get here (e.g. a hand-made item).
+		return actors.Actor{}, fmt.Errorf("dynamostore: create: id %d is already taken: the counter is behind the data", id)
+	}
+	if err != nil {
+		return actors.Actor{}, fail("create", err)
+	}
+	return a, nil
+}
+
+// nextID atomically adds one to the counter and returns the new value. An id whose
+// put then fails is skipped, never reused.
+func (s *Store) nextID(ctx context.Context) (int64, error) {
+	expr, err := expression.NewBuilder().WithUpdate(expression.Add(expression.Name(attrNext), expression.Value(1))).Build()
+	if err != nil {
+		return 0, fmt.Errorf("dynamostore: next id: %w", err)
+	}
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: s.table, Key: key(counterID),
+		UpdateExpression: expr.Update(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+		ReturnValues: types.ReturnValueUpdatedNew,
+	})
+	if err != nil {
+		return 0, fail("next id", err)
+	}
+	var c struct {
+		Next int64 `dynamodbav:"next"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Attributes, &c); err != nil || c.Next < 1 {
+		return 0, fmt.Errorf("dynamostore: next id: bad counter %v: %w", out.Attributes, err)
+	}
+	return c.Next, nil
+}
+
+// Replace sets both fields if m allows the actor's version.
+func (s *Store) Replace(ctx context.Context, id int64, f actors.Fields, m actors.IfMatch) (actors.Actor, error) {
+	return s.update(ctx, "replace", id, m, func(u expression.UpdateBuilder) expression.UpdateBuilder {
+		return u.Set(expression.Name(attrName), expression.Value(f.Name)).Set(expression.Name(attrRole), expression.Value(f.Role))
+	})
+}
+
+// Update sets the patch's fields if m allows the actor's version.
+func (s *Store) Update(ctx context.Context, id int64, p actors.Patch, m actors.IfMatch) (actors.Actor, error) {
+	return s.update(ctx, "update", id, m, func(u expression.UpdateBuilder) expression.UpdateBuilder {
+		if p.Name != nil {
+			u = u.Set(expression.Name(attrName), expression.Value(*p.Name))
+		}
+		if p.Role != nil {
+			u = u.Set(expression.Name(attrRole), expression.Value(*p.Role))
+		}
+		return u
+	})
+}
+
+// update is one conditional UpdateItem that also bumps the version server-side.
+func (s *Store) update(ctx context.Context, op string, id int64, m actors.IfMatch, set func(expression.UpdateBuilder) expression.UpdateBuilder) (actors.Actor, error) {
+	if id < 1 {
+		return actors.Actor{}, notFound(op, id)
+	}
+	var out *dynamodb.UpdateItemOutput
+	err := s.conditional(ctx, op, id, m, func(ctx context.Context, cond expression.ConditionBuilder) error {
+		bump := expression.Set(expression.Name(attrVersion), expression.Name(attrVersion).Plus(expression.Value(1)))
+		expr, err := expression.NewBuilder().WithCondition(cond).WithUpdate(set(bump)).Build()
+		if err != nil {
+			return fmt.Errorf("dynamostore: %s: %w: %w", op, errBuild, err)
+		}
+		out, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: s.table, Key: key(id),
+			ConditionExpression: expr.Condition(), UpdateExpression: expr.Update(),
+			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+			ReturnValues:                        types.ReturnValueAllNew,
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		})
+		return err
+	})
+	if err != nil {
+		return actors.Actor{}, err
+	}
+	a, ok, err := decode(out.Attributes)
+	if err == nil && !ok {
+		err = fmt.Errorf("dynamostore: %s %d: the write returned no actor", op, id)
+	}
+	return a, err
+}
+
+// Delete replaces the actor with a tombstone if m allows its version. The tombstone
+// keeps a slow Seed from putting a deleted seed actor back (see the package comment).
+func (s *Store) Delete(ctx context.Context, id int64, m actors.IfMatch) error {
+	if id < 1 {
+		return notFound("delete", id)
+	}
+	tomb := map[string]types.AttributeValue{
+		attrID:      key(id)[attrID],
+		AttrExpires: &types.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().Add(tombstoneTTL).Unix(), 10)},
+	}
+	return s.conditional(ctx, "delete", id, m, func(ctx context.Context, cond expression.ConditionBuilder) error {
+		expr, err := expression.NewBuilder().WithCondition(cond).Build()
+		if err != nil {
+			return fmt.Errorf("dynamostore: delete: %w: %w", errBuild, err)
+		}
+		_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName: s.table, Item: tomb,
+			ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		})
+		return err
+	})
+}
+
+// tombstoneTTL is far longer than any Seed can run, after which a tombstone has no use.
+const tombstoneTTL = 24 * time.Hour
+
+// maxIn is DynamoDB's limit on the operands of IN.
+const maxIn = 100
+
+// conditional runs write (one request) under the condition that m allows the item's
+// version, and turns a failed condition into ErrNotFound or ErrVersionMismatch.
+func (s *Store) conditional(ctx context.Context, op string, id int64, m actors.IfMatch, write func(context.Context, expression.ConditionBuilder) error) error {
+	m = unique(m)
+	if len(m) > maxIn {
+		return s.conditionalByRead(ctx, op, id, m, write)
+	}
+	version := expression.Name(attrVersion)
+	cond := expression.AttributeExists(version) // any version, but an actor, not a tombstone
+	if len(m) > 0 {
+		ops := make([]expression.OperandBuilder, len(m))
+		for i, v := range m {
+			ops[i] = expression.Value(v)
+		}
+		cond = expression.In(version, ops[0], ops[1:]...)
+	}
+	callCtx, cancel := s.call(ctx)
+	defer cancel()
+	err := write(callCtx, cond)
+	var ccf *types.ConditionalCheckFailedException
+	if !errors.As(err, &ccf) {
+		if err != nil && !errors.Is(err, errBuild) {
+			return fail(fmt.Sprint(op, " ", id), err)
+		}
+		return err
+	}
+	if len(m) == 0 {
+		return notFound(op, id) // the only way attribute_exists(version) fails
+	}
+	old, live, err := decode(ccf.Item)
+	if err != nil {
+		return err
+	}
+	if ccf.Item == nil { // the server did not return the old item: read it
+		if old, live, err = s.get(ctx, id); err != nil {
+			return err
+		}
+	}
+	if !live {
+		return notFound(op, id)
+	}
+	return fmt.Errorf("dynamostore: %s %d at version %d: %w", op, id, old.Version, actors.ErrVersionMismatch)
+}
+
+// conditionalByRead handles an If-Match with more versions than IN takes: it reads the
+// version, checks it against m here, and writes on condition of exactly that version,
+// reading again if another write got in between.
+func (s *Store) conditionalByRead(ctx context.Context, op string, id int64, m actors.IfMatch, write func(context.Context, expression.ConditionBuilder) error) error {
+	for {
+		cur, ok, err := s.get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return notFound(op, id)
+		}
+		if !m.Allows(cur.Version) {
+			return fmt.Errorf("dynamostore: %s %d at version %d: %w", op, id, cur.Version, actors.ErrVersionMismatch)
+		}
+		err = s.conditional(ctx, op, id, actors.IfMatch{cur.Version}, write)
+		if !errors.Is(err, actors.ErrVersionMismatch) {
+			return err
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("dynamostore: %s %d: %w: %w", op, id, actors.ErrUnavailable, ctx.Err())
+		}
+	}
+}
+
+// errBuild marks errors from building an expression (a bug), which fail must not wrap.
+var errBuild = errors.New("build expression")
+
+func unique(m actors.IfMatch) actors.IfMatch {
+	if len(m) < 2 {
+		return m
+	}
+	m = slices.Clone(m)
+	slices.Sort(m)
+	return slices.Compact(m)
+}

@@ -1,0 +1,117 @@
+package dynamostore_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/actors-dev/actors/internal/actors"
+	"github.com/actors-dev/actors/internal/dynamostore"
+)
+
+// every runs each Store method once and returns their errors by name.
+func every(ctx context.Context, s *dynamostore.Store) map[string]error {
+	_, list := s.List(ctx, 0, 10)
+	_, get := s.Get(ctx, 1)
+	_, create := s.Create(ctx, actors.Fields{Name: "a", Role: "b"})
+	_, replace := s.Replace(ctx, 1, actors.Fields{Name: "a", Role: "b"}, actors.IfMatch{1})
+	_, update := s.Update(ctx, 1, actors.Patch{}, nil)
+	return map[string]error{
+		"List": list, "Get": get, "Create": create, "Replace": replace, "Update": update,
+		"Delete": s.Delete(ctx, 1, nil), "Ping": s.Ping(ctx), "Seed": s.Seed(ctx),
+	}
+}
+
+func wantUnavailable(t *testing.T, s *dynamostore.Store) {
+	t.Helper()
+	for name, err := range every(t.Context(), s) {
+		if !errors.Is(err, actors.ErrUnavailable) {
+			t.Errorf("%s error = %v, want ErrUnavailable", name, err)
+		}
+	}
+}
+
+func openAt(t *testing.T, endpoint, table string) *dynamostore.Store {
+	t.Helper()
+	s, err := dynamostore.Open(t.Context(), dynamostore.Config{
+		Table: table, Endpoint: endpoint, Timeout: 300 * time.Millisecond,
+	}, awsOptions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Nothing listens on the port: every call fails fast with ErrUnavailable.
+func TestUnavailableWhenRefused(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	wantUnavailable(t, openAt(t, "http://"+addr, "actors"))
+}
+
+// A server that accepts and never answers: the per-call timeout ends every call with
+// ErrUnavailable instead of a hang.
+func TestUnavailableWhenSilent(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // hold it open, say nothing
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	wantUnavailable(t, openAt(t, "http://"+l.Addr().String(), "actors"))
+}
+
+// A table that does not exist (ResourceNotFoundException) makes the store unavailable,
+// so /readyz fails until Terraform has created it.
+func TestUnavailableWhenNoTable(t *testing.T) {
+	wantUnavailable(t, openAt(t, endpoint(t), "no-such-table"))
+}
+
+// A request DynamoDB rejects as malformed is a bug, not an outage: not ErrUnavailable.
+func TestMalformedRequestIsNotUnavailable(t *testing.T) {
+	s := openAt(t, endpoint(t), "x") // table names are 3 to 255 characters
+	_, err := s.Get(t.Context(), 1)
+	if err == nil || errors.Is(err, actors.ErrUnavailable) || errors.Is(err, actors.ErrNotFound) {
+		t.Fatalf("Get on an invalid table name: error = %v, want a plain error", err)
+	}
+}
+
+func TestOpenNeedsTableAndRegion(t *testing.T) {
+	if _, err := dynamostore.Open(t.Context(), dynamostore.Config{}); err == nil {
+		t.Error("Open without a table succeeded")
+	}
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	if _, err := dynamostore.Open(t.Context(), dynamostore.Config{Table: "actors"}); err == nil {
+		t.Error("Open without a region succeeded")
+	}
+}
