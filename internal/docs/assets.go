@@ -1,0 +1,116 @@
+package docs
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+)
+
+// asset is one Swagger UI file, kept in memory as it is and, when the package ships it
+// gzipped, also in that form. The two are different representations of one resource, so
+// each has its own strong ETag (RFC 9110 section 8.8.3).
+//
+// swgui's own file server (statigz) is not used: it sends unquoted ETags and matches
+// If-None-Match only when the header equals its tag exactly.
+type asset struct {
+	plain document
+	gzip  *document
+}
+
+// loadAssets reads every embedded file once, at start-up, decompressing the ".gz" ones so
+// clients that do not accept gzip still get them.
+func loadAssets(files fs.FS) (map[string]asset, error) {
+	assets := map[string]asset{}
+	err := fs.WalkDir(files, ".", func(name string, entry fs.DirEntry, err error) error {
+		if err != nil || entry.IsDir() {
+			return err
+		}
+		content, err := fs.ReadFile(files, name)
+		if err != nil {
+			return err
+		}
+		served, zipped := strings.CutSuffix(name, ".gz")
+		var a asset
+		contentType := contentTypeOf(served)
+		if zipped {
+			plain, err := gunzip(content)
+			if err != nil {
+				return err
+			}
+			gz := newDocument(content, contentType)
+			a = asset{plain: newDocument(plain, contentType), gzip: &gz}
+		} else {
+			a = asset{plain: newDocument(content, contentType)}
+		}
+		assets[served] = a
+		return nil
+	})
+	return assets, err
+}
+
+// contentTypes fixes the types of the files Swagger UI ships, since mime.TypeByExtension
+// reads /etc/mime.types, which differs between machines (application/javascript on some).
+var contentTypes = map[string]string{
+	".js":   "text/javascript; charset=utf-8", // RFC 9239
+	".css":  "text/css; charset=utf-8",
+	".html": "text/html; charset=utf-8",
+	".png":  "image/png",
+}
+
+func contentTypeOf(name string) string {
+	if t, ok := contentTypes[path.Ext(name)]; ok {
+		return t
+	}
+	if t := mime.TypeByExtension(path.Ext(name)); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+func gunzip(content []byte) ([]byte, error) {
+	r, err := gzip.NewReader(bytes.NewReader(content))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
+}
+
+// serveAsset serves /docs/<name>. The names carry no version, so caches must revalidate.
+func (u *ui) serveAsset(w http.ResponseWriter, r *http.Request) {
+	a, ok := u.assets[strings.TrimPrefix(r.URL.Path, UIPath+"/")]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Add("Vary", "Accept-Encoding")
+	if a.gzip != nil && acceptsGzip(r.Header.Values("Accept-Encoding")) {
+		w.Header().Set("Content-Encoding", "gzip")
+		a.gzip.ServeHTTP(w, r)
+		return
+	}
+	a.plain.ServeHTTP(w, r)
+}
+
+// acceptsGzip reads Accept-Encoding (RFC 9110 section 12.5.3): gzip is acceptable when it
+// is listed, or "*" is, without q=0.
+func acceptsGzip(values []string) bool {
+	for _, value := range values {
+		for _, item := range strings.Split(value, ",") {
+			coding, params, _ := strings.Cut(item, ";")
+			coding = strings.TrimSpace(coding)
+			if !strings.EqualFold(coding, "gzip") && coding != "*" {
+				continue
+			}
+			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+			if q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000" {
+				return true
+			}
+		}
+	}
+	return false
+}
