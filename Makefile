@@ -7,33 +7,91 @@ GO      ?= go
 VERSION ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
+# npm projects: the browser test, the TypeScript client, the spec linter, and dynalite (a
+# DynamoDB API server for the store's tests). Each pins its packages in package-lock.json.
+NPM_PROJECTS := tests/browser clients/typescript tools/speclint internal/dynamostore/testdata
+
 .PHONY: help
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-# Develop
-.PHONY: run build generate
+# --- Develop
+.PHONY: run build generate npm-ci
 run: ## Serve on :5000 with the in-memory store and the 8 seed actors (user/password)
 	$(GO) run -ldflags "-X main.version=$(VERSION)" ./cmd/actors
 
 build: ## Build a static binary into bin/actors
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/actors ./cmd/actors
 
-generate: ## Regenerate gen/ from api/openapi.yaml
+generate: ## Regenerate gen/ and the TypeScript types from api/openapi.yaml
 	$(GO) generate ./...
+	npm run generate --prefix clients/typescript
 
-# Check
-.PHONY: check-generated lint test test-go
-check-generated: ## Fail when generated code is stale
+npm-ci: ## Install the pinned npm packages the tests use (when npm is there and a lock file changed)
+	@if ! command -v npm >/dev/null; then echo "npm not found: the browser, TypeScript, spec-lint and DynamoDB tests will be skipped"; exit 0; fi; \
+	for d in $(NPM_PROJECTS); do \
+		if [ ! $$d/node_modules/.package-lock.json -nt $$d/package-lock.json ]; then \
+			npm ci --prefix $$d --no-audit --no-fund --loglevel=error; fi; \
+	done
+
+# --- Check
+.PHONY: check-generated lint lint-go lint-spec test test-go test-browser screenshot test-typescript test-httpie
+check-generated: ## Fail when gen/ or the TypeScript types are stale
 	scripts/check-generated.sh
+	scripts/check-ts-types.sh
 
-lint: ## gofmt, go vet, staticcheck
+lint: lint-go lint-spec ## gofmt, go vet, staticcheck, spec lint, terraform fmt/validate
+	scripts/test-terraform.sh --lint
+
+lint-go: ## gofmt, go vet, staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
-test: check-generated lint test-go ## Everything CI runs
+lint-spec: npm-ci ## Lint api/openapi.yaml with Redocly CLI: zero errors, zero warnings
+	scripts/lint-spec.sh
+
+# test-terraform runs terraform fmt and validate too, so test takes lint's parts but that one.
+test: npm-ci check-generated lint-go lint-spec test-go test-browser test-typescript test-httpie test-terraform test-deploy ## Everything CI runs
 	@echo "make test: all checks passed"
 
-test-go: ## Go tests with the race detector
+test-go: npm-ci ## Go tests with the race detector (DynamoDB store tests on dynalite)
 	$(GO) test -race -count=1 ./...
+
+test-browser: npm-ci ## Swagger UI at /docs in headless Debian chromium (playwright-core)
+	scripts/test-browser.sh
+
+screenshot: npm-ci ## Refresh docs/swagger-ui.png (runs the browser test)
+	UPDATE_SCREENSHOT=1 scripts/test-browser.sh
+
+test-typescript: npm-ci ## TypeScript client: fresh types, tsc --noEmit, node --test against a live server
+	scripts/test-typescript.sh
+
+test-httpie: ## Run README's httpie examples against a live server
+	scripts/test-httpie.sh
+
+# --- AWS (README: "Deploying to AWS"). Region: AWS_REGION or terraform.tfvars.
+.PHONY: deploy get_ip url credentials logs delete test-terraform test-deploy
+deploy: ## Build, push and roll out the current commit to AWS Fargate; prints the URL
+	scripts/deploy/deploy.sh
+
+get_ip: ## Public IP of the running Fargate task
+	@scripts/deploy/get_ip.sh
+
+url: ## Base URL of the deployed service (ALB, or http://<task IP>:5000)
+	@scripts/deploy/url.sh
+
+credentials: ## Basic-auth username and password of the deployed service (JSON)
+	@scripts/deploy/credentials.sh
+
+logs: ## Follow the service's CloudWatch logs (SINCE=1h, FOLLOW=0 to not follow)
+	@scripts/deploy/logs.sh
+
+delete: ## Destroy everything the deploy created, images included
+	scripts/deploy/delete.sh
+
+test-terraform: ## terraform fmt/validate/test with a mocked AWS provider (offline)
+	scripts/test-terraform.sh
+
+test-deploy: ## The deploy verbs against stub aws/terraform/docker/podman/git/make
+	scripts/test-deploy.sh
