@@ -151,7 +151,7 @@ func TestOperations(t *testing.T) {
 	tests := []tcase{
 		// GET /actors
 		{name: "list seed", method: "GET", path: "/actors", wantStatus: 200, wantBody: seedJSON + "\n",
-			wantHeader: map[string]string{"Content-Type": "application/json", "Link": "", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}},
+			wantHeader: map[string]string{"Content-Type": "application/json", "Link": "", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Server": ""}},
 		{name: "list first page", method: "GET", path: "/actors?limit=3", wantStatus: 200, wantBody: `"id":3,`,
 			wantHeader: map[string]string{"Link": `</actors?limit=3&after=3>; rel="next"`}},
 		{name: "list last page", method: "GET", path: "/actors?limit=3&after=6", wantStatus: 200, wantBody: `"id":8,`,

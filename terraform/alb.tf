@@ -1,0 +1,124 @@
+# Optional Application Load Balancer (var.enable_alb). With var.certificate_arn it terminates TLS,
+# which is what makes Basic auth safe to use over the Internet; plain HTTP otherwise.
+
+resource "aws_security_group" "alb" {
+  count = var.enable_alb ? 1 : 0
+
+  name_prefix = "${var.name}-alb-"
+  description = "actors load balancer: HTTP(S) from allowed_cidrs"
+  vpc_id      = aws_vpc.this.id
+
+  tags = { Name = "${var.name}-alb" }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+locals {
+  # listener port => allowed CIDR, flattened for one rule per pair
+  alb_ingress = var.enable_alb ? {
+    for pair in setproduct(local.https ? [80, 443] : [80], var.allowed_cidrs) : "${pair[0]}-${pair[1]}" => {
+      port = pair[0]
+      cidr = pair[1]
+    }
+  } : {}
+}
+
+resource "aws_vpc_security_group_ingress_rule" "alb" {
+  for_each = local.alb_ingress
+
+  security_group_id = aws_security_group.alb[0].id
+  description       = "listener port ${each.value.port} from an allowed CIDR"
+  ip_protocol       = "tcp"
+  from_port         = each.value.port
+  to_port           = each.value.port
+  cidr_ipv4         = strcontains(each.value.cidr, ":") ? null : each.value.cidr
+  cidr_ipv6         = strcontains(each.value.cidr, ":") ? each.value.cidr : null
+}
+
+resource "aws_vpc_security_group_egress_rule" "alb_to_tasks" {
+  count = var.enable_alb ? 1 : 0
+
+  security_group_id            = aws_security_group.alb[0].id
+  description                  = "to the tasks' service port (traffic and health checks)"
+  ip_protocol                  = "tcp"
+  from_port                    = var.container_port
+  to_port                      = var.container_port
+  referenced_security_group_id = aws_security_group.tasks.id
+}
+
+resource "aws_lb" "this" {
+  count = var.enable_alb ? 1 : 0
+
+  name               = var.name
+  load_balancer_type = "application"
+  internal           = false
+  security_groups    = [aws_security_group.alb[0].id]
+  subnets            = aws_subnet.public[*].id
+
+  drop_invalid_header_fields = true
+  # make delete must be able to remove it.
+  enable_deletion_protection = false
+}
+
+resource "aws_lb_target_group" "this" {
+  count = var.enable_alb ? 1 : 0
+
+  name        = var.name
+  target_type = "ip" # awsvpc tasks register by IP
+  protocol    = "HTTP"
+  port        = var.container_port
+  vpc_id      = aws_vpc.this.id
+  # Shorter than the 300 s default: deployments of a stateless service need not wait that long.
+  deregistration_delay = "30"
+
+  health_check {
+    path                = "/healthz"
+    matcher             = "200"
+    protocol            = "HTTP"
+    port                = "traffic-port"
+    interval            = 15
+    timeout             = 5
+    healthy_threshold   = 2
+    unhealthy_threshold = 3
+  }
+}
+
+# Port 80: forwards to the tasks, or redirects to HTTPS when a certificate is given.
+resource "aws_lb_listener" "http" {
+  count = var.enable_alb ? 1 : 0
+
+  load_balancer_arn = aws_lb.this[0].arn
+  port              = 80
+  protocol          = "HTTP"
+
+  default_action {
+    type             = local.https ? "redirect" : "forward"
+    target_group_arn = local.https ? null : aws_lb_target_group.this[0].arn
+
+    dynamic "redirect" {
+      for_each = local.https ? [1] : []
+      content {
+        protocol    = "HTTPS"
+        port        = "443"
+        status_code = "HTTP_301"
+      }
+    }
+  }
+}
+
+resource "aws_lb_listener" "https" {
+  count = local.https ? 1 : 0
+
+  load_balancer_arn = aws_lb.this[0].arn
+  port              = 443
+  protocol          = "HTTPS"
+  certificate_arn   = var.certificate_arn
+  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this[0].arn
+  }
+}

@@ -1,0 +1,186 @@
+resource "aws_ecs_cluster" "this" {
+  name = var.name
+
+  setting {
+    name  = "containerInsights"
+    value = var.container_insights
+  }
+
+  # ECS would otherwise create this group itself, and it would outlive make delete.
+  depends_on = [aws_cloudwatch_log_group.container_insights]
+}
+
+# Container Insights writes its performance events here. Managing the group gives it our retention
+# and lets terraform destroy remove it.
+resource "aws_cloudwatch_log_group" "container_insights" {
+  count = var.container_insights == "disabled" ? 0 : 1
+
+  name              = "/aws/ecs/containerinsights/${var.name}/performance"
+  retention_in_days = var.log_retention_days
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/ecs/${var.name}"
+  retention_in_days = var.log_retention_days
+}
+
+locals {
+  image = "${aws_ecr_repository.this.repository_url}:${coalesce(var.image_tag, "unset")}"
+
+  container = {
+    name      = local.container_name
+    image     = local.image
+    essential = true
+
+    # The image's distroless "nonroot" user; stated here too so a root image cannot slip in.
+    user                   = "65532"
+    readonlyRootFilesystem = true
+    linuxParameters = {
+      capabilities = { drop = ["ALL"], add = [] }
+    }
+
+    portMappings = [{
+      name          = "http"
+      containerPort = var.container_port
+      hostPort      = var.container_port
+      protocol      = "tcp"
+      appProtocol   = "http"
+    }]
+
+    # Configuration only: credentials never go in `environment` (visible to anyone who can describe
+    # the task definition); they come from Secrets Manager below.
+    # The store's settings are not secret either: a table name is no credential (access is
+    # granted to the task role). AWS_REGION is set by Fargate too; stating it keeps the SDK on the
+    # table's region whatever the platform does.
+    environment = concat(
+      [
+        { name = "ACTORS_ADDR", value = ":${var.container_port}" },
+        { name = "ACTORS_LOG_LEVEL", value = var.log_level },
+        { name = "ACTORS_STORE", value = var.store },
+      ],
+      local.dynamodb ? [
+        { name = "ACTORS_DYNAMODB_TABLE", value = aws_dynamodb_table.this[0].name },
+        { name = "AWS_REGION", value = local.region },
+      ] : [],
+    )
+    secrets = [
+      { name = "ACTORS_USERNAME", valueFrom = "${aws_secretsmanager_secret.credentials.arn}:username::" },
+      { name = "ACTORS_PASSWORD", valueFrom = "${aws_secretsmanager_secret.credentials.arn}:password::" },
+    ]
+
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = aws_cloudwatch_log_group.this.name
+        awslogs-region        = local.region
+        awslogs-stream-prefix = local.container_name
+        # A slow CloudWatch must not block the application's writes to stdout.
+        mode            = "non-blocking"
+        max-buffer-size = "4m"
+      }
+    }
+
+    # The image has no shell or curl; the binary checks its own /healthz.
+    healthCheck = {
+      command     = ["CMD", "/actors", "healthcheck"]
+      interval    = 15
+      timeout     = 5
+      retries     = 3
+      startPeriod = 10
+    }
+    stopTimeout = var.stop_timeout
+
+    # Listed empty so the provider's normalised read-back does not show a perpetual diff.
+    mountPoints    = []
+    volumesFrom    = []
+    systemControls = []
+  }
+}
+
+resource "aws_ecs_task_definition" "this" {
+  family                   = var.name
+  network_mode             = "awsvpc"
+  requires_compatibilities = ["FARGATE"]
+  cpu                      = tostring(var.cpu)
+  memory                   = tostring(var.memory)
+  execution_role_arn       = aws_iam_role.execution.arn
+  task_role_arn            = aws_iam_role.task.arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = var.cpu_architecture
+  }
+
+  container_definitions = jsonencode([local.container])
+
+  lifecycle {
+    precondition {
+      condition     = var.image_tag != null
+      error_message = "image_tag is not set: run `make deploy`, or pass -var image_tag=<tag of an image in the ECR repository>."
+    }
+    precondition {
+      condition     = contains(lookup(local.fargate_memory, var.cpu, []), var.memory)
+      error_message = "cpu ${var.cpu} with memory ${var.memory} MiB is not a Fargate task size; for ${var.cpu} CPU units use one of: ${join(", ", [for m in lookup(local.fargate_memory, var.cpu, []) : tostring(m)])}."
+    }
+  }
+}
+
+resource "aws_ecs_service" "this" {
+  name             = var.name
+  cluster          = aws_ecs_cluster.this.id
+  task_definition  = aws_ecs_task_definition.this.arn
+  desired_count    = var.desired_count
+  launch_type      = "FARGATE"
+  platform_version = "LATEST"
+
+  deployment_minimum_healthy_percent = var.deployment_minimum_healthy_percent
+  deployment_maximum_percent         = var.deployment_maximum_percent
+  # A deployment whose tasks never become healthy is stopped and the previous revision restored.
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  health_check_grace_period_seconds = var.enable_alb ? var.health_check_grace_period : null
+  wait_for_steady_state             = var.wait_for_steady_state
+
+  enable_ecs_managed_tags = true
+  propagate_tags          = "SERVICE"
+
+  network_configuration {
+    subnets         = aws_subnet.public[*].id
+    security_groups = [aws_security_group.tasks.id]
+    # No NAT gateway: the task reaches ECR, Logs and Secrets Manager through its public IP.
+    assign_public_ip = true
+  }
+
+  dynamic "load_balancer" {
+    for_each = var.enable_alb ? [1] : []
+    content {
+      target_group_arn = aws_lb_target_group.this[0].arn
+      container_name   = local.container_name
+      container_port   = var.container_port
+    }
+  }
+
+  # Make sure the route to the Internet exists before tasks try to pull their image, that the
+  # listener is attached before the service registers targets, and that the task may use its
+  # table before it starts (and until it has stopped, on destroy).
+  depends_on = [
+    aws_route.internet, aws_route_table_association.public, aws_lb_listener.http,
+    aws_iam_role_policy.execution, aws_iam_role_policy.task_dynamodb,
+  ]
+
+  lifecycle {
+    # Each task of the memory store holds its own copy of the actors: behind one address, two
+    # tasks would answer differently and a write to one would be invisible to the other.
+    precondition {
+      condition     = local.dynamodb || var.desired_count <= 1
+      error_message = "desired_count = ${var.desired_count} with store = \"memory\": each task would keep its own copy of the actors and writes to one would be invisible to the others. Set store = \"dynamodb\" to run more than one task, or desired_count = 1."
+    }
+    precondition {
+      condition     = local.dynamodb || !var.enable_autoscaling || var.autoscaling_max_capacity <= 1
+      error_message = "autoscaling_max_capacity = ${var.autoscaling_max_capacity} with store = \"memory\": autoscaling would start tasks that each keep their own copy of the actors. Set store = \"dynamodb\" to scale out, or autoscaling_max_capacity = 1 (or enable_autoscaling = false)."
+    }
+  }
+}

@@ -1,0 +1,79 @@
+output "region" {
+  description = "AWS region the stack is deployed in."
+  value       = local.region
+}
+
+output "ecr_repository_url" {
+  description = "URL of the ECR repository to push images to (<account>.dkr.ecr.<region>.amazonaws.com/<name>)."
+  value       = aws_ecr_repository.this.repository_url
+}
+
+output "cluster_name" {
+  description = "Name of the ECS cluster."
+  value       = aws_ecs_cluster.this.name
+}
+
+output "service_name" {
+  description = "Name of the ECS service."
+  value       = aws_ecs_service.this.name
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group receiving the container's logs (make logs tails it)."
+  value       = aws_cloudwatch_log_group.this.name
+}
+
+output "secret_arn" {
+  description = "ARN of the Secrets Manager secret holding the Basic-auth username and password (make credentials reads it)."
+  value       = aws_secretsmanager_secret.credentials.arn
+}
+
+output "container_port" {
+  description = "Port the tasks serve on (reachable directly when the ALB is disabled)."
+  value       = var.container_port
+}
+
+output "cpu_architecture" {
+  description = "CPU architecture of the task; images must be built for it."
+  value       = var.cpu_architecture
+}
+
+output "image" {
+  description = "Image reference the task definition runs (null before the first deploy)."
+  value       = var.image_tag == null ? null : local.image
+}
+
+output "task_role_name" {
+  description = "Name of the application's IAM role, to attach the policies it will need."
+  value       = aws_iam_role.task.name
+}
+
+output "alb_dns_name" {
+  description = "DNS name of the load balancer; null when enable_alb is false."
+  value       = var.enable_alb ? aws_lb.this[0].dns_name : null
+}
+
+output "alb_url" {
+  description = "Base URL of the service behind the load balancer (https:// with a certificate); an empty string when enable_alb is false, because the task's public IP changes with every task (make url finds it)."
+  value       = var.enable_alb ? "${local.https ? "https" : "http"}://${aws_lb.this[0].dns_name}" : ""
+}
+
+output "task_definition_arn" {
+  description = "ARN (with revision) of the task definition the service should run; make deploy checks the service was not rolled back from it."
+  value       = aws_ecs_task_definition.this.arn
+}
+
+output "store" {
+  description = "Store the tasks use: memory (one task) or dynamodb."
+  value       = var.store
+}
+
+output "dynamodb_table_name" {
+  description = "Name of the DynamoDB table holding the actors (ACTORS_DYNAMODB_TABLE); null with store = \"memory\"."
+  value       = local.dynamodb ? aws_dynamodb_table.this[0].name : null
+}
+
+output "dynamodb_table_arn" {
+  description = "ARN of the DynamoDB table holding the actors; null with store = \"memory\"."
+  value       = local.dynamodb ? aws_dynamodb_table.this[0].arn : null
+}

@@ -1,0 +1,57 @@
+# A bigger ARM64 (Graviton) task with autoscaling (on the DynamoDB store) and an IPv4+IPv6
+# allow-list, no ALB.
+
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+run "arm64_autoscaling_plan" {
+  command = plan
+
+  variables {
+    image_tag          = "abc1234"
+    cpu_architecture   = "ARM64"
+    cpu                = 512
+    memory             = 2048
+    enable_autoscaling = true
+    store              = "dynamodb" # more than one task needs the shared store
+    allowed_cidrs      = ["198.51.100.7/32", "2001:db8::/64"]
+    log_retention_days = 7
+    container_insights = "disabled"
+  }
+
+  assert {
+    condition     = aws_ecs_task_definition.this.runtime_platform[0].cpu_architecture == "ARM64" && output.cpu_architecture == "ARM64"
+    error_message = "runtime platform must be ARM64"
+  }
+  assert {
+    condition     = aws_ecs_task_definition.this.cpu == "512" && aws_ecs_task_definition.this.memory == "2048"
+    error_message = "task size must follow cpu/memory"
+  }
+  assert {
+    condition     = aws_ecs_task_definition.this.requires_compatibilities == toset(["FARGATE"]) && aws_ecs_service.this.launch_type == "FARGATE"
+    error_message = "ARM64 must still run on FARGATE"
+  }
+  assert {
+    condition = toset([for r in aws_vpc_security_group_ingress_rule.tasks_from_cidrs : "${r.from_port}-${r.to_port} ${coalesce(r.cidr_ipv4, r.cidr_ipv6)}"]) == toset([
+      "5000-5000 198.51.100.7/32", "5000-5000 2001:db8::/64",
+    ])
+    error_message = "each allowed CIDR (IPv4 or IPv6) must get exactly the container port"
+  }
+  assert {
+    condition     = aws_appautoscaling_target.service[0].min_capacity == 1 && aws_appautoscaling_target.service[0].max_capacity == 4 && aws_appautoscaling_target.service[0].resource_id == "service/actors/actors"
+    error_message = "autoscaling target must scale the service between 1 and 4 tasks"
+  }
+  assert {
+    condition = (
+      aws_appautoscaling_policy.cpu[0].policy_type == "TargetTrackingScaling" &&
+      aws_appautoscaling_policy.cpu[0].target_tracking_scaling_policy_configuration[0].target_value == 60 &&
+      aws_appautoscaling_policy.cpu[0].target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "ECSServiceAverageCPUUtilization"
+    )
+    error_message = "autoscaling must track average CPU at 60%"
+  }
+  assert {
+    condition     = aws_cloudwatch_log_group.this.retention_in_days == 7 && one(aws_ecs_cluster.this.setting).value == "disabled" && length(aws_cloudwatch_log_group.container_insights) == 0
+    error_message = "log retention and Container Insights must follow their variables"
+  }
+}

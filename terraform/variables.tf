@@ -1,0 +1,348 @@
+# ---- naming and placement -------------------------------------------------------------------
+
+variable "name" {
+  description = "Name (and prefix) of every resource: ECR repository, ECS cluster/service, log group, IAM roles, ALB. Lowercase letters, digits and hyphens, 2-24 characters (IAM name prefixes and ALB names have tight limits)."
+  type        = string
+  default     = "actors"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,22}[a-z0-9]$", var.name))
+    error_message = "name must be 2-24 characters of lowercase letters, digits and hyphens, start with a letter and not end with a hyphen."
+  }
+}
+
+variable "region" {
+  description = "AWS region to deploy to. null (the default) uses AWS_REGION / AWS_DEFAULT_REGION or the profile's region."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.region == null || can(regex("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]+$", var.region))
+    error_message = "region must look like an AWS region name, e.g. us-east-1 or eu-central-1."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags applied to every resource through the provider's default_tags."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:")])
+    error_message = "tag keys must be at most 128 characters and not start with \"aws:\"; values at most 256 characters."
+  }
+}
+
+# ---- network --------------------------------------------------------------------------------
+
+variable "vpc_cidr" {
+  description = "IPv4 CIDR of the VPC, /16 to /24. The two public subnets take its first two sixteenths."
+  type        = string
+  default     = "10.42.0.0/16"
+
+  validation {
+    condition     = can(cidrhost(var.vpc_cidr, 0)) && can(regex("^[0-9.]+/(1[6-9]|2[0-4])$", var.vpc_cidr))
+    error_message = "vpc_cidr must be a valid IPv4 CIDR block with a prefix length between /16 and /24."
+  }
+}
+
+variable "allowed_cidrs" {
+  description = "CIDR blocks (IPv4 or IPv6) allowed to reach the service: the container port directly, or the ALB's listeners when enable_alb is true. The default admits the whole Internet; without the ALB+certificate, Basic-auth credentials travel in clear text over HTTP, so narrow this (e.g. to your own /32) or enable HTTPS."
+  type        = list(string)
+  default     = ["0.0.0.0/0"]
+
+  validation {
+    condition     = length(var.allowed_cidrs) > 0 && alltrue([for c in var.allowed_cidrs : can(cidrhost(c, 0))])
+    error_message = "allowed_cidrs must be a non-empty list of valid CIDR blocks, e.g. [\"203.0.113.7/32\"]."
+  }
+}
+
+# ---- container image and task ---------------------------------------------------------------
+
+variable "image_tag" {
+  description = "Tag of the image in this stack's ECR repository to run (make deploy passes the git short SHA). Required to create the task definition; may be left null for `terraform destroy` or a targeted apply of the ECR repository."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.image_tag == null || can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))
+    error_message = "image_tag must be a valid OCI tag: up to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'."
+  }
+}
+
+variable "container_port" {
+  description = "TCP port the service listens on inside the container (passed as ACTORS_ADDR)."
+  type        = number
+  default     = 5000
+
+  validation {
+    condition     = var.container_port == floor(var.container_port) && var.container_port >= 1024 && var.container_port <= 65535
+    error_message = "container_port must be an integer between 1024 and 65535 (the container runs as a non-root user)."
+  }
+}
+
+variable "cpu" {
+  description = "Fargate task CPU units (256 = 0.25 vCPU). Must form a supported pair with memory."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.cpu)
+    error_message = "cpu must be one of the Fargate sizes 256, 512, 1024, 2048, 4096, 8192 or 16384."
+  }
+}
+
+variable "memory" {
+  description = "Fargate task memory in MiB. Must be supported for the chosen cpu (e.g. 512, 1024 or 2048 for 256 CPU units)."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = var.memory == floor(var.memory) && var.memory >= 512 && var.memory <= 122880 && (var.memory == 512 || var.memory % 1024 == 0)
+    error_message = "memory must be 512 or a whole number of GiB (a multiple of 1024) up to 122880 MiB."
+  }
+}
+
+variable "cpu_architecture" {
+  description = "CPU architecture of the task: X86_64 or ARM64 (Graviton, about 20% cheaper; the image must be built for linux/arm64)."
+  type        = string
+  default     = "X86_64"
+
+  validation {
+    condition     = contains(["X86_64", "ARM64"], var.cpu_architecture)
+    error_message = "cpu_architecture must be X86_64 or ARM64."
+  }
+}
+
+variable "desired_count" {
+  description = "Number of tasks to run (the starting count when autoscaling is enabled). More than 1 needs store = \"dynamodb\"."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.desired_count == floor(var.desired_count) && var.desired_count >= 0 && var.desired_count <= 100
+    error_message = "desired_count must be an integer between 0 and 100."
+  }
+}
+
+variable "store" {
+  description = "Where the actors live: \"memory\" (the default: no table, nothing to pay, but each task holds its own copy and loses it when replaced, so the service is limited to one task) or \"dynamodb\" (a DynamoDB table shared by all tasks, pay per request: required to run more than one task or to keep data across deployments)."
+  type        = string
+  default     = "memory"
+
+  validation {
+    condition     = contains(["memory", "dynamodb"], var.store)
+    error_message = "store must be memory or dynamodb."
+  }
+}
+
+variable "dynamodb_deletion_protection" {
+  description = "Turn on deletion protection of the DynamoDB table (store = \"dynamodb\"). Off by default so that make delete removes everything; when on, make delete fails on the table until it is turned off again."
+  type        = bool
+  default     = false
+}
+
+variable "log_level" {
+  description = "Value of ACTORS_LOG_LEVEL in the container."
+  type        = string
+  default     = "info"
+
+  validation {
+    condition     = contains(["debug", "info", "warn", "error"], var.log_level)
+    error_message = "log_level must be one of debug, info, warn or error."
+  }
+}
+
+variable "stop_timeout" {
+  description = "Seconds ECS waits after SIGTERM before SIGKILL (Fargate allows up to 120). Keep above ACTORS_SHUTDOWN_TIMEOUT."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.stop_timeout == floor(var.stop_timeout) && var.stop_timeout >= 2 && var.stop_timeout <= 120
+    error_message = "stop_timeout must be an integer between 2 and 120 seconds."
+  }
+}
+
+variable "deployment_minimum_healthy_percent" {
+  description = "Lower bound, in percent of desired_count, of running healthy tasks during a deployment (100 = start new tasks before stopping old ones)."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.deployment_minimum_healthy_percent == floor(var.deployment_minimum_healthy_percent) && var.deployment_minimum_healthy_percent >= 0 && var.deployment_minimum_healthy_percent <= 100
+    error_message = "deployment_minimum_healthy_percent must be an integer between 0 and 100."
+  }
+}
+
+variable "deployment_maximum_percent" {
+  description = "Upper bound, in percent of desired_count, of running tasks during a deployment."
+  type        = number
+  default     = 200
+
+  validation {
+    condition     = var.deployment_maximum_percent == floor(var.deployment_maximum_percent) && var.deployment_maximum_percent >= 100 && var.deployment_maximum_percent <= 200
+    error_message = "deployment_maximum_percent must be an integer between 100 and 200."
+  }
+}
+
+variable "wait_for_steady_state" {
+  description = "Make terraform apply wait until the service is stable. make deploy waits with `aws ecs wait services-stable` instead, so this defaults to false."
+  type        = bool
+  default     = false
+}
+
+variable "task_role_policy_arns" {
+  description = "Extra IAM policy ARNs to attach to the task role (the application's own permissions). None are needed: store = \"dynamodb\" grants the table's item actions itself."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.task_role_policy_arns : can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", a))])
+    error_message = "task_role_policy_arns must contain IAM policy ARNs (arn:aws:iam::<account>:policy/<name>)."
+  }
+}
+
+# ---- observability --------------------------------------------------------------------------
+
+variable "log_retention_days" {
+  description = "Days CloudWatch keeps the container logs (one of the values CloudWatch accepts)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
+
+variable "container_insights" {
+  description = "ECS Container Insights on the cluster: enabled, enhanced or disabled (it is billed as CloudWatch custom metrics and logs)."
+  type        = string
+  default     = "enabled"
+
+  validation {
+    condition     = contains(["enabled", "enhanced", "disabled"], var.container_insights)
+    error_message = "container_insights must be enabled, enhanced or disabled."
+  }
+}
+
+# ---- registry -------------------------------------------------------------------------------
+
+variable "ecr_keep_images" {
+  description = "How many most recent images the ECR lifecycle policy keeps; older ones expire."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.ecr_keep_images == floor(var.ecr_keep_images) && var.ecr_keep_images >= 1 && var.ecr_keep_images <= 1000
+    error_message = "ecr_keep_images must be an integer between 1 and 1000."
+  }
+}
+
+# ---- credentials ----------------------------------------------------------------------------
+
+variable "api_username" {
+  description = "HTTP Basic-auth username of the service, stored in Secrets Manager."
+  type        = string
+  default     = "actors"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._@-]{1,64}$", var.api_username))
+    error_message = "api_username must be 1-64 characters of letters, digits, '.', '_', '@' or '-' (a colon is not allowed in Basic auth)."
+  }
+}
+
+variable "api_password" {
+  description = "HTTP Basic-auth password. null (the default) generates a 32-character password once, kept stable across plans. Read it back with make credentials."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.api_password == null || (length(coalesce(var.api_password, "-")) >= 16 && length(coalesce(var.api_password, "-")) <= 128)
+    error_message = "api_password must be 16 to 128 characters long (or null to generate one)."
+  }
+}
+
+variable "secret_recovery_window_days" {
+  description = "Days a deleted credentials secret can be restored. 0 (the default) deletes it at once so that make delete leaves nothing behind; otherwise 7-30."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.secret_recovery_window_days == 0 || (var.secret_recovery_window_days >= 7 && var.secret_recovery_window_days <= 30 && var.secret_recovery_window_days == floor(var.secret_recovery_window_days))
+    error_message = "secret_recovery_window_days must be 0 or an integer between 7 and 30."
+  }
+}
+
+# ---- load balancer --------------------------------------------------------------------------
+
+variable "enable_alb" {
+  description = "Put an Application Load Balancer in front of the tasks (about $16/month plus LCUs). The tasks then only accept traffic from the ALB."
+  type        = bool
+  default     = false
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate ARN for an HTTPS listener on the ALB (HTTP then redirects to HTTPS). null serves plain HTTP. Only used when enable_alb is true."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$", var.certificate_arn))
+    error_message = "certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)."
+  }
+}
+
+variable "health_check_grace_period" {
+  description = "Seconds ECS ignores failing ALB health checks of a new task (only used with the ALB)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.health_check_grace_period == floor(var.health_check_grace_period) && var.health_check_grace_period >= 0 && var.health_check_grace_period <= 3600
+    error_message = "health_check_grace_period must be an integer between 0 and 3600 seconds."
+  }
+}
+
+# ---- autoscaling ----------------------------------------------------------------------------
+
+variable "enable_autoscaling" {
+  description = "Scale the number of tasks with target tracking on average CPU utilisation."
+  type        = bool
+  default     = false
+}
+
+variable "autoscaling_min_capacity" {
+  description = "Minimum number of tasks when autoscaling is enabled."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.autoscaling_min_capacity == floor(var.autoscaling_min_capacity) && var.autoscaling_min_capacity >= 0 && var.autoscaling_min_capacity <= 100
+    error_message = "autoscaling_min_capacity must be an integer between 0 and 100."
+  }
+}
+
+variable "autoscaling_max_capacity" {
+  description = "Maximum number of tasks when autoscaling is enabled (must be >= autoscaling_min_capacity; more than 1 needs store = \"dynamodb\")."
+  type        = number
+  default     = 4
+
+  validation {
+    condition     = var.autoscaling_max_capacity == floor(var.autoscaling_max_capacity) && var.autoscaling_max_capacity >= 1 && var.autoscaling_max_capacity <= 100
+    error_message = "autoscaling_max_capacity must be an integer between 1 and 100."
+  }
+}
+
+variable "autoscaling_cpu_target" {
+  description = "Average CPU utilisation (percent) the autoscaling policy keeps the service at."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.autoscaling_cpu_target >= 10 && var.autoscaling_cpu_target <= 90
+    error_message = "autoscaling_cpu_target must be between 10 and 90 percent."
+  }
+}
