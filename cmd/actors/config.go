@@ -60,7 +60,7 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 	store := fs.String("store", envOr("ACTORS_STORE", "memory"), "memory or dynamodb (ACTORS_STORE)")
 	table := fs.String("dynamodb-table", getenv("ACTORS_DYNAMODB_TABLE"), "DynamoDB table, with -store dynamodb (ACTORS_DYNAMODB_TABLE)")
 	endpoint := fs.String("dynamodb-endpoint", getenv("ACTORS_DYNAMODB_ENDPOINT"), "DynamoDB endpoint URL for local or test servers; empty means AWS (ACTORS_DYNAMODB_ENDPOINT)")
-	debugAddr := fs.String("debug-addr", getenv("ACTORS_DEBUG_ADDR"), "serve net/http/pprof on this address, e.g. 127.0.0.1:6060; off when empty (ACTORS_DEBUG_ADDR)")
+	debugAddr := fs.String("debug-addr", getenv("ACTORS_DEBUG_ADDR"), "serve net/http/pprof on this address, e.g. 127.0.0.1:6060, in builds with -tags debug; off when empty (ACTORS_DEBUG_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -113,6 +113,9 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		return config{}, fmt.Errorf("ACTORS_STORE / -store %q: want memory or dynamodb", *store)
 	}
 	if *debugAddr != "" {
+		if !debugBuild {
+			return config{}, errors.New("ACTORS_DEBUG_ADDR / -debug-addr: this binary has no debug listener; build it with -tags debug")
+		}
 		if _, _, err := net.SplitHostPort(*debugAddr); err != nil {
 			return config{}, fmt.Errorf("ACTORS_DEBUG_ADDR / -debug-addr %q: want host:port, e.g. 127.0.0.1:6060", *debugAddr)
 		}

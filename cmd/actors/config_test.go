@@ -41,7 +41,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "bad read header timeout", env: map[string]string{"ACTORS_READ_HEADER_TIMEOUT": "0s"}, wantErr: "ACTORS_READ_HEADER_TIMEOUT"},
 		{name: "bad write timeout", env: map[string]string{"ACTORS_WRITE_TIMEOUT": "x"}, wantErr: "ACTORS_WRITE_TIMEOUT"},
 		{name: "bad trusted proxy", env: map[string]string{"ACTORS_TRUSTED_PROXIES": "10.0.0.0/16, lb"}, wantErr: "ACTORS_TRUSTED_PROXIES"},
-		{name: "bad debug address", env: map[string]string{"ACTORS_DEBUG_ADDR": "6060"}, wantErr: "ACTORS_DEBUG_ADDR"},
+		{name: "bad debug address", env: map[string]string{"ACTORS_DEBUG_ADDR": "6060"}, wantErr: "ACTORS_DEBUG_ADDR"}, // also without -tags debug
 		{name: "dynamodb", env: map[string]string{"ACTORS_PASSWORD": "x", "ACTORS_STORE": "dynamodb", "ACTORS_DYNAMODB_TABLE": "actors", "ACTORS_DYNAMODB_ENDPOINT": "http://127.0.0.1:8000"},
 			want: config{addr: ":5000", username: "user", password: "x", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second,
 				store: "dynamodb", dynamoTable: "actors", dynamoEndpoint: "http://127.0.0.1:8000"}},

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/pprof"
 	"runtime/debug"
 	"time"
 
@@ -53,6 +52,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	if cfg.debugAddr != "" {
+		go serveDebug(ctx, cfg.debugAddr, log)
+	}
 	srv := &http.Server{
 		Addr:              cfg.addr,
 		Handler:           handler,
@@ -63,9 +65,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// Above the handler's own 64 KiB limit, which answers with a problem document.
 		MaxHeaderBytes: 1 << 20,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	if cfg.debugAddr != "" {
-		go serveDebug(ctx, cfg.debugAddr, log)
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -103,7 +102,7 @@ func openStore(ctx context.Context, cfg config, getenv func(string) string, log 
 	if cfg.store != "dynamodb" {
 		return memstore.New(actors.Seed()...), nil
 	}
-	store, err := dynamostore.Open(ctx, dynamostore.Config{Table: cfg.dynamoTable, Endpoint: cfg.dynamoEndpoint}, dynamostore.EnvOptions(getenv)...)
+	store, err := dynamostore.Open(ctx, dynamostore.Config{Table: cfg.dynamoTable, Endpoint: cfg.dynamoEndpoint}, getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -157,22 +156,4 @@ func buildVersion() string {
 		return bi.Main.Version
 	}
 	return version
-}
-
-// serveDebug serves net/http/pprof on its own listener, apart from the API, for profiling
-// and for counting goroutines in soak tests. Keep it on loopback.
-func serveDebug(ctx context.Context, addr string, log *slog.Logger) {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() {
-		<-ctx.Done()
-		srv.Close()
-	}()
-	log.Info("debug listener", slog.String("addr", addr))
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-		log.Error("debug listener", slog.Any("error", err))
-	}
 }

@@ -168,10 +168,10 @@ func TestDocsPageUsesOnlySameOriginAssets(t *testing.T) {
 		t.Error("/docs and /docs/ serve different pages")
 	}
 	html := page.Body.String()
-	if !strings.Contains(html, `"swaggerJsonUrl":"/openapi.json"`) {
+	if !strings.Contains(html, `"url":"/openapi.json"`) {
 		t.Error("the page does not load /openapi.json")
 	}
-	if !strings.Contains(html, "persistAuthorization: true") {
+	if !strings.Contains(html, `"persistAuthorization":true`) {
 		t.Error("persistAuthorization is not on")
 	}
 

@@ -3,20 +3,21 @@ package docs
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 
-	"github.com/swaggest/swgui"
 	"github.com/swaggest/swgui/v5/static"
-	"github.com/swaggest/swgui/v5emb"
 )
 
-// ui serves Swagger UI from github.com/swaggest/swgui: v5emb renders the page and
-// v5/static go:embeds the files of swagger-ui-dist 5. The page is rendered once here so that
-// the policy can name its inline scripts by hash instead of allowing 'unsafe-inline'.
+// ui serves Swagger UI 5: github.com/swaggest/swgui/v5/static go:embeds the files of
+// swagger-ui-dist, and the page that loads them is written here. (swgui's own page
+// renderer is not used: it brings html/template, whose reflection keeps the linker from
+// dropping unused methods, and the binary grew by 5 MB.) The page is built once, so the
+// policy can name its inline script by hash instead of allowing 'unsafe-inline'.
 type ui struct {
 	assets map[string]asset
 	page   []byte
@@ -24,29 +25,56 @@ type ui struct {
 	csp    string
 }
 
+// uiSettings are the SwaggerUIBundle options, as JSON.
+type uiSettings struct {
+	URL    string `json:"url"`
+	DomID  string `json:"dom_id"`
+	Layout string `json:"layout"`
+	// Keep what was typed into "Authorize" across reloads (in localStorage).
+	PersistAuthorization     bool `json:"persistAuthorization"`
+	DeepLinking              bool `json:"deepLinking"`
+	DefaultModelsExpandDepth int  `json:"defaultModelsExpandDepth"`
+	DisplayRequestDuration   bool `json:"displayRequestDuration"`
+	// No call to the public validator service: the page must work offline.
+	ValidatorURL *string `json:"validatorUrl"`
+}
+
+const pageTemplate = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>%[1]s - Swagger UI</title>
+<link rel="stylesheet" href="%[2]sswagger-ui.css">
+<link rel="icon" type="image/png" href="%[2]sfavicon-32x32.png" sizes="32x32">
+<link rel="icon" type="image/png" href="%[2]sfavicon-16x16.png" sizes="16x16">
+<style>html{box-sizing:border-box;overflow-y:scroll}*,*:before,*:after{box-sizing:inherit}body{margin:0;background:#fafafa}</style>
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="%[2]sswagger-ui-bundle.js"></script>
+<script src="%[2]sswagger-ui-standalone-preset.js"></script>
+<script>
+window.onload = function () {
+  var settings = %[3]s;
+  settings.presets = [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset];
+  // The standalone layout without its top bar, which would offer to load other specs.
+  settings.plugins = [SwaggerUIBundle.plugins.DownloadUrl, function () { return { components: { Topbar: function () { return null; } } }; }];
+  window.ui = SwaggerUIBundle(settings);
+};
+</script>
+</body>
+</html>
+`
+
 func newUI(title, specURL, basePath string) (*ui, error) {
-	h := v5emb.NewHandlerWithConfig(swgui.Config{
-		Title:       title,
-		SwaggerJSON: specURL,
-		BasePath:    basePath,
-		// Plain JavaScript values of the SwaggerUIBundle options.
-		SettingsUI: map[string]string{
-			// Keep what was typed into "Authorize" across reloads (in localStorage).
-			"persistAuthorization": "true",
-			// Show the Schemas section, which swgui hides by default.
-			"defaultModelsExpandDepth": "1",
-			"displayRequestDuration":   "true",
-		},
+	settings, err := json.Marshal(uiSettings{
+		URL: specURL, DomID: "#swagger-ui", Layout: "StandaloneLayout",
+		PersistAuthorization: true, DeepLinking: true, DefaultModelsExpandDepth: 1, DisplayRequestDuration: true,
 	})
-
-	// The page depends only on the configuration, so one rendering serves every request.
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, basePath, nil))
-	if rec.Code != http.StatusOK {
-		return nil, fmt.Errorf("rendering the page answered %d: %s", rec.Code, rec.Body)
+	if err != nil {
+		return nil, fmt.Errorf("encode Swagger UI settings: %w", err)
 	}
-	page := rec.Body.Bytes()
-
+	page := []byte(fmt.Sprintf(pageTemplate, html.EscapeString(title), html.EscapeString(basePath), settings))
 	assets, err := loadAssets(static.FS)
 	if err != nil {
 		return nil, err

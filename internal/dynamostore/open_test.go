@@ -7,9 +7,9 @@ import (
 	"github.com/actors-dev/actors/internal/dynamostore/dynalitetest"
 )
 
-// EnvOptions takes region and credentials from the getenv it is given, not from the
-// process, which here has neither.
-func TestEnvOptions(t *testing.T) {
+// Open takes region and credentials from the getenv it is given, not from the process,
+// which here has neither.
+func TestOpenReadsGivenEnvironment(t *testing.T) {
 	ep, table := endpoint(t), newTable(t)
 	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"} {
 		t.Setenv(k, "")
@@ -21,7 +21,7 @@ func TestEnvOptions(t *testing.T) {
 	delete(env, "AWS_REGION")
 	env["AWS_DEFAULT_REGION"] = dynalitetest.Region // the fallback works too
 	getenv := func(k string) string { return env[k] }
-	s, err := dynamostore.Open(t.Context(), dynamostore.Config{Table: table, Endpoint: ep}, dynamostore.EnvOptions(getenv)...)
+	s, err := dynamostore.Open(t.Context(), dynamostore.Config{Table: table, Endpoint: ep}, getenv)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/actors-dev/actors/internal/actors"
 	"github.com/actors-dev/actors/internal/dynamostore"
+	"github.com/actors-dev/actors/internal/dynamostore/dynalitetest"
 )
 
 // every runs each Store method once and returns their errors by name.
@@ -38,7 +39,7 @@ func openAt(t *testing.T, endpoint, table string) *dynamostore.Store {
 	t.Helper()
 	s, err := dynamostore.Open(t.Context(), dynamostore.Config{
 		Table: table, Endpoint: endpoint, Timeout: 300 * time.Millisecond,
-	}, awsOptions()...)
+	}, awsEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,16 +103,21 @@ func TestMalformedRequestIsNotUnavailable(t *testing.T) {
 	}
 }
 
-func TestOpenNeedsTableAndRegion(t *testing.T) {
-	if _, err := dynamostore.Open(t.Context(), dynamostore.Config{}); err == nil {
+func TestOpenNeedsTableRegionAndCredentials(t *testing.T) {
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	if _, err := dynamostore.Open(t.Context(), dynamostore.Config{}, dynalitetest.Getenv); err == nil {
 		t.Error("Open without a table succeeded")
 	}
-	t.Setenv("AWS_REGION", "")
-	t.Setenv("AWS_DEFAULT_REGION", "")
-	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	if _, err := dynamostore.Open(t.Context(), dynamostore.Config{Table: "actors"}); err == nil {
+	if _, err := dynamostore.Open(t.Context(), dynamostore.Config{Table: "actors"}, getenv); err == nil {
 		t.Error("Open without a region succeeded")
+	}
+	env["AWS_REGION"], env["AWS_EC2_METADATA_DISABLED"] = "us-east-1", "true"
+	if _, err := dynamostore.Open(t.Context(), dynamostore.Config{Table: "actors"}, getenv); err == nil {
+		t.Error("Open without any source of credentials succeeded")
+	}
+	env["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/v2/credentials/task" // as ECS sets it
+	if _, err := dynamostore.Open(t.Context(), dynamostore.Config{Table: "actors"}, getenv); err != nil {
+		t.Errorf("Open with the task role's endpoint: %v", err)
 	}
 }

@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -132,13 +131,10 @@ func start() {
 	}
 }
 
-// LoadOptions make dynamostore.Open use dynalite's region and credentials instead of
-// the environment's.
-func LoadOptions() []func(*config.LoadOptions) error {
-	return []func(*config.LoadOptions) error{
-		config.WithRegion(Region),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, "")),
-	}
+// Getenv gives dynamostore.Open dynalite's region and credentials instead of the
+// environment's.
+func Getenv(key string) string {
+	return map[string]string{"AWS_REGION": Region, "AWS_ACCESS_KEY_ID": AccessKeyID, "AWS_SECRET_ACCESS_KEY": SecretAccessKey}[key]
 }
 
 var tables atomic.Int64
