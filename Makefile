@@ -40,7 +40,7 @@ check-generated: ## Fail when gen/ or the TypeScript types are stale
 	scripts/check-generated.sh
 	scripts/check-ts-types.sh
 
-lint: lint-go lint-spec ## gofmt, go vet, staticcheck, spec lint, terraform fmt/validate
+lint: lint-go lint-spec lint-dockerfile ## gofmt, go vet, staticcheck, spec lint, Dockerfile lint, terraform fmt/validate
 	scripts/test-terraform.sh --lint
 
 lint-go: ## gofmt, go vet, staticcheck
@@ -52,7 +52,7 @@ lint-spec: npm-ci ## Lint api/openapi.yaml with Redocly CLI: zero errors, zero w
 	scripts/lint-spec.sh
 
 # test-terraform runs terraform fmt and validate too, so test takes lint's parts but that one.
-test: npm-ci check-generated lint-go lint-spec test-go test-browser test-typescript test-httpie test-terraform test-deploy ## Everything CI runs
+test: npm-ci check-generated lint-go lint-spec lint-dockerfile test-go test-browser test-typescript test-httpie test-image test-terraform test-deploy ## Everything CI runs
 	@echo "make test: all checks passed"
 
 test-go: npm-ci ## Go tests with the race detector (DynamoDB store tests on dynalite)
@@ -69,6 +69,18 @@ test-typescript: npm-ci ## TypeScript client: fresh types, tsc --noEmit, node --
 
 test-httpie: ## Run README's httpie examples against a live server
 	scripts/test-httpie.sh
+
+# --- Container image (README: "Container image")
+.PHONY: image test-image lint-dockerfile
+image: ## Build the image: docker, else podman (CONTAINER_TOOL=), PLATFORM=linux/arm64, IMAGE= (default actors:$(VERSION))
+	CONTAINER_TOOL='$(CONTAINER_TOOL)' PLATFORM='$(PLATFORM)' VERSION='$(VERSION)' IMAGE='$(IMAGE)' scripts/image.sh
+
+test-image: ## Build the unchanged Dockerfile on local stand-in base images and check the running container (podman)
+	scripts/test-image.sh
+
+lint-dockerfile: ## Lint the Dockerfile with BuildKit's own rules (tools/dflint, offline); zero findings
+	$(GO) -C tools/dflint test ./...
+	$(GO) -C tools/dflint run . ../../Dockerfile
 
 # --- AWS (README: "Deploying to AWS"). Region: AWS_REGION or terraform.tfvars.
 .PHONY: deploy get_ip url credentials logs delete test-terraform test-deploy
