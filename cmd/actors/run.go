@@ -19,6 +19,13 @@ import (
 	"github.com/actors-dev/actors/internal/memstore"
 )
 
+// The access log is written in batches of up to logBufferSize bytes, at least every
+// logFlushEvery (see logWriter).
+const (
+	logBufferSize = 32 << 10
+	logFlushEvery = 100 * time.Millisecond
+)
+
 // version is set at build time: -ldflags "-X main.version=..."
 var version = "dev"
 
@@ -37,7 +44,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.logLevel}))
+	out := newLogWriter(stdout, logBufferSize, logFlushEvery)
+	defer out.Close()
+	log := slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: cfg.logLevel}))
 	if cfg.defaultPassword {
 		log.Warn("no credentials configured: using the default user/password; set ACTORS_USERNAME and ACTORS_PASSWORD or ACTORS_PASSWORD_FILE")
 	}
@@ -71,6 +80,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("ACTORS_ADDR: %w", err)
 	}
 	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("version", buildVersion()))
+	out.Flush() // say it now: scripts and tests wait for this line
+	// Hand the garbage of loading the spec (~3 MiB) back to the OS once: idle RSS 16.5 → 14.5 MiB.
+	go debug.FreeOSMemory()
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"sync"
+	"time"
+)
+
+// logWriter batches log lines into fewer writes. One write(2) per access-log line was the
+// largest cost left in a request (about 15 µs of CPU against 55 for everything else). A line
+// waits at most one flush interval; Close flushes, so SIGTERM loses nothing, while a crash
+// or SIGKILL may lose the last interval's lines.
+type logWriter struct {
+	mu   sync.Mutex
+	buf  *bufio.Writer
+	stop chan struct{}
+	done chan struct{}
+}
+
+func newLogWriter(w io.Writer, size int, every time.Duration) *logWriter {
+	l := &logWriter{buf: bufio.NewWriterSize(w, size), stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				l.Flush()
+			case <-l.stop:
+				return
+			}
+		}
+	}()
+	return l
+}
+
+// Write appends p; the buffer writes through by itself when full.
+func (l *logWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// Flush writes out what is buffered.
+func (l *logWriter) Flush() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Flush()
+}
+
+// Close stops the flushing goroutine and flushes.
+func (l *logWriter) Close() error {
+	close(l.stop)
+	<-l.done
+	return l.Flush()
+}
