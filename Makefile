@@ -40,7 +40,7 @@ check-generated: ## Fail when gen/ or the TypeScript types are stale
 	scripts/check-generated.sh
 	scripts/check-ts-types.sh
 
-lint: lint-go lint-spec lint-dockerfile ## gofmt, go vet, staticcheck, spec lint, Dockerfile lint, terraform fmt/validate
+lint: lint-go lint-spec lint-dockerfile vulncheck ## gofmt, go vet, staticcheck, spec lint, Dockerfile lint, govulncheck, terraform fmt/validate
 	scripts/test-terraform.sh --lint
 
 lint-go: ## gofmt, go vet, staticcheck
@@ -52,7 +52,7 @@ lint-spec: npm-ci ## Lint api/openapi.yaml with Redocly CLI: zero errors, zero w
 	scripts/lint-spec.sh
 
 # test-terraform runs terraform fmt and validate too, so test takes lint's parts but that one.
-test: npm-ci check-generated lint-go lint-spec lint-dockerfile test-go test-browser test-typescript test-httpie test-image test-terraform test-deploy ## Everything CI runs
+test: npm-ci check-generated lint-go lint-spec lint-dockerfile vulncheck test-go test-browser test-typescript test-httpie test-image test-terraform test-deploy ## Everything CI runs
 	@echo "make test: all checks passed"
 
 test-go: npm-ci ## Go tests with the race detector (DynamoDB store tests on dynalite)
@@ -69,6 +69,28 @@ test-typescript: npm-ci ## TypeScript client: fresh types, tsc --noEmit, node --
 
 test-httpie: ## Run README's httpie examples against a live server
 	scripts/test-httpie.sh
+
+# --- Performance (README: "Performance")
+.PHONY: bench loadtest
+bench: ## Benchmarks of the full handler chain and the store (ns/op, allocs/op)
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/httpapi ./internal/memstore
+
+loadtest: ## The service against a minimal net/http server, side by side with wrk on loopback (~2 min)
+	bench/loadtest.sh
+
+# --- Reliability (README: "Security")
+FUZZTIME ?= 60s
+DURATION ?= 60s
+
+.PHONY: fuzz soak vulncheck
+fuzz: ## Run every Go fuzz target for FUZZTIME each (default 60s); make test runs only their seeds
+	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
+soak: ## Mixed CRUD load on a built server for DURATION (default 60s): reports, and verifies nothing was lost
+	DURATION=$(DURATION) scripts/soak.sh
+
+vulncheck: ## govulncheck against an offline copy of the Go vulnerability database
+	scripts/vulncheck.sh
 
 # --- Container image (README: "Container image")
 .PHONY: image test-image lint-dockerfile

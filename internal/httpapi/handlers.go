@@ -20,7 +20,8 @@ const readyTimeout = 2 * time.Second
 // handlers implements the generated strict interface over an actors.Store. Errors they
 // return go to errorResponder, which maps store sentinels to problems.
 type handlers struct {
-	store actors.Store
+	store   actors.Store
+	encoded *encodings
 }
 
 var _ actorsapi.StrictServerInterface = handlers{}
@@ -46,13 +47,9 @@ func (h handlers) ListActors(ctx context.Context, req actorsapi.ListActorsReques
 	if err != nil {
 		return nil, fmt.Errorf("list actors: %w", err)
 	}
-	resp := actorsapi.ListActors200JSONResponse{Body: make([]actorsapi.Actor, 0, len(page.Actors))}
-	for _, a := range page.Actors {
-		resp.Body = append(resp.Body, toAPI(a))
-	}
+	resp := &listPage{actors: page.Actors, encoded: h.encoded}
 	if page.More && len(page.Actors) > 0 {
-		link := fmt.Sprintf(`</actors?limit=%d&after=%d>; rel="next"`, limit, page.Actors[len(page.Actors)-1].ID)
-		resp.Headers.Link = &link
+		resp.link = nextLink(limit, page.Actors[len(page.Actors)-1].ID)
 	}
 	return resp, nil
 }
@@ -73,11 +70,12 @@ func (h handlers) GetActor(ctx context.Context, req actorsapi.GetActorRequestObj
 	if err != nil {
 		return nil, fmt.Errorf("get actor: %w", err)
 	}
-	tag := etag(a)
-	if req.Params.IfNoneMatch != nil && noneMatch(*req.Params.IfNoneMatch, tag) {
-		return actorsapi.GetActor304Response{Headers: actorsapi.GetActor304ResponseHeaders{ETag: tag}}, nil
+	if req.Params.IfNoneMatch != nil {
+		if tag := etag(a); noneMatch(*req.Params.IfNoneMatch, tag) {
+			return actorsapi.GetActor304Response{Headers: actorsapi.GetActor304ResponseHeaders{ETag: tag}}, nil
+		}
 	}
-	return actorsapi.GetActor200JSONResponse{Body: toAPI(a), Headers: actorsapi.GetActor200ResponseHeaders{ETag: tag}}, nil
+	return getActor200{h.encoded.get(a)}, nil
 }
 
 func (h handlers) ReplaceActor(ctx context.Context, req actorsapi.ReplaceActorRequestObject) (actorsapi.ReplaceActorResponseObject, error) {

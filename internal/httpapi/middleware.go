@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // A middleware wraps a handler; chain applies them so the first listed runs first.
@@ -29,9 +30,28 @@ func chain(h http.Handler, mws ...middleware) http.Handler {
 type requestInfo struct {
 	id    string
 	route string
+	// idHeader holds id as the X-Request-Id header's value slice, so setting the header
+	// costs no allocation of its own.
+	idHeader [1]string
 }
 
 type infoKey struct{}
+
+// infoContext carries a requestInfo in one allocation, where context.WithValue and the
+// info would take two. Other keys, deadlines and cancellation are the parent's.
+type infoContext struct {
+	context.Context
+	info requestInfo
+	// idBytes backs a generated request id, so the id needs no allocation of its own.
+	idBytes [48]byte
+}
+
+func (c *infoContext) Value(key any) any {
+	if _, ok := key.(infoKey); ok {
+		return &c.info
+	}
+	return c.Context.Value(key)
+}
 
 func infoFrom(ctx context.Context) *requestInfo {
 	info, _ := ctx.Value(infoKey{}).(*requestInfo)
@@ -58,9 +78,21 @@ func newRequestIDs() *requestIDs {
 	return &requestIDs{prefix: hex.EncodeToString(b) + "-"}
 }
 
-func (g *requestIDs) next() string {
-	return g.prefix + strconv.FormatUint(g.n.Add(1), 10)
+// next writes the next id into buf, which must not change afterwards, and returns it as a
+// string sharing buf's memory: the id costs no allocation of its own.
+func (g *requestIDs) next(buf *[48]byte) string {
+	b := strconv.AppendUint(append(buf[:0], g.prefix...), g.n.Add(1), 10)
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
+
+// Header values the service sets on every response, shared so that setting them costs no
+// allocation. Header maps are only ever given new slices (Set, Add), never written into.
+var (
+	headerNoStore     = []string{"no-store"}
+	headerNoSniff     = []string{"nosniff"}
+	headerJSON        = []string{"application/json"}
+	headerProblemJSON = []string{"application/problem+json"}
+)
 
 // validRequestID accepts a client's X-Request-Id only when it is short and plain, so it
 // cannot forge log lines or bloat them.
@@ -82,12 +114,13 @@ func validRequestID(s string) bool {
 func withRequestID(ids *requestIDs) middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx := &infoContext{Context: r.Context()}
 			id := r.Header.Get("X-Request-Id")
 			if !validRequestID(id) {
-				id = ids.next()
+				id = ids.next(&ctx.idBytes)
 			}
-			w.Header().Set("X-Request-Id", id)
-			ctx := context.WithValue(r.Context(), infoKey{}, &requestInfo{id: id})
+			ctx.info = requestInfo{id: id, idHeader: [1]string{id}}
+			w.Header()["X-Request-Id"] = ctx.info.idHeader[:]
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
@@ -180,7 +213,9 @@ const maxBodyBytes = 1 << 20
 
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		if r.Body != nil && r.Body != http.NoBody { // no body (the server's NoBody): nothing to limit
+			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -188,7 +223,7 @@ func limitBody(next http.Handler) http.Handler {
 // securityHeaders stops browsers from sniffing a JSON answer into something executable.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header()["X-Content-Type-Options"] = headerNoSniff
 		next.ServeHTTP(w, r)
 	})
 }

@@ -24,8 +24,8 @@ func problem(w http.ResponseWriter, status int, detail string, invalid []actorsa
 		p.Errors = &invalid
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/problem+json")
-	h.Set("Cache-Control", "no-store")
+	h["Content-Type"] = headerProblemJSON
+	h["Cache-Control"] = headerNoStore
 	h.Del("ETag")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(p) // the client may be gone; nothing to do then

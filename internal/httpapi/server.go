@@ -16,7 +16,6 @@ import (
 
 	"github.com/actors-dev/actors/gen/actorsapi"
 	"github.com/actors-dev/actors/internal/actors"
-	"github.com/actors-dev/actors/internal/docs"
 )
 
 // Config is what the HTTP layer needs.
@@ -61,7 +60,7 @@ func routes(cfg Config, doc *openapi3.T) (http.Handler, error) {
 	errs := errorResponder{log: cfg.Logger}
 
 	api := newGate(doc, mux, newBasicAuth(cfg.Username, cfg.Password).authenticate, cfg.TrustedProxies, cfg.Logger)
-	strict := actorsapi.NewStrictHandlerWithOptions(handlers{store: cfg.Store}, nil, actorsapi.StrictHTTPServerOptions{
+	strict := actorsapi.NewStrictHandlerWithOptions(handlers{store: cfg.Store, encoded: newEncodings()}, nil, actorsapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  errs.badRequest,
 		ResponseErrorHandlerFunc: errs.respond,
 	})
@@ -73,11 +72,7 @@ func routes(cfg Config, doc *openapi3.T) (http.Handler, error) {
 		mux.Handle(path, methodNotAllowed(methods))
 	}
 	// The spec and Swagger UI need no credentials: they sit on the mux beside the gate.
-	ui, err := docs.New(actorsapi.SpecYAML)
-	if err != nil {
-		return nil, err
-	}
-	ui.Register(mux)
+	(&lazyDocs{log: cfg.Logger}).register(mux)
 	mux.Handle("/", notFound())
 
 	return chain(mux,
