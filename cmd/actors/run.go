@@ -91,7 +91,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", slog.Duration("timeout", cfg.shutdownTimeout))
+	log.Info("shutting down", slog.String("timeout", cfg.shutdownTimeout.String()))
 	// A fresh context: ctx is already cancelled, and in-flight requests deserve their time.
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()

@@ -29,6 +29,9 @@ func (l *lazyDocs) register(mux *http.ServeMux) {
 }
 
 func (l *lazyDocs) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if info := infoFrom(r.Context()); info != nil {
+		info.route = r.Pattern // for the access log, as the gate does for API routes
+	}
 	l.once.Do(func() { l.docs, l.err = docs.New(actorsapi.SpecYAML) })
 	if l.err != nil {
 		l.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("request_id", requestID(r.Context())), slog.Any("error", l.err))
