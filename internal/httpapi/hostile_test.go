@@ -3,9 +3,12 @@ package httpapi_test
 import (
 	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/actors-dev/actors/internal/httpapi"
 )
 
 // TestFailedAuthenticationsAreLimited: ten failures from one client, then 429 with
@@ -48,6 +51,31 @@ func TestFailedAuthenticationsAreLimited(t *testing.T) {
 	}
 	if resp := do("/healthz", ""); resp.StatusCode != http.StatusOK {
 		t.Errorf("/healthz while limited: %d, want 200", resp.StatusCode)
+	}
+
+	// Every secured operation of the spec answers the limited client 429, as documented.
+	doc, err := httpapi.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	param := regexp.MustCompile(`\{[^}]+\}`)
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.Security != nil && len(*op.Security) == 0 {
+				continue
+			}
+			req, _ := http.NewRequest(method, srv.URL+param.ReplaceAllString(path, "1"), strings.NewReader(`{"actor":"a","role":"b"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.SetBasicAuth(user, password)
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+				t.Errorf("%s %s while limited: %d (Retry-After %q), want 429", method, path, resp.StatusCode, resp.Header.Get("Retry-After"))
+			}
+		}
 	}
 }
 
