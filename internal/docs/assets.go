@@ -9,23 +9,41 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 )
 
-// asset is one Swagger UI file, kept in memory as it is and, when the package ships it
-// gzipped, also in that form. The two are different representations of one resource, so
-// each has its own strong ETag (RFC 9110 section 8.8.3).
+// asset is one Swagger UI file. Files the package ships gzipped are kept so and served so
+// to clients that accept gzip (nearly all); the identity form is decompressed on the first
+// request that needs it, since decompressing every file at start-up took 25 ms and 5 MB.
+// The two forms are different representations of one resource, so each has its own strong
+// ETag (RFC 9110 section 8.8.3).
 //
 // swgui's own file server (statigz) is not used: it sends unquoted ETags and matches
 // If-None-Match only when the header equals its tag exactly.
 type asset struct {
+	gzip *document // nil when the file is shipped uncompressed
+
+	once  sync.Once
 	plain document
-	gzip  *document
+	err   error
 }
 
-// loadAssets reads every embedded file once, at start-up, decompressing the ".gz" ones so
-// clients that do not accept gzip still get them.
-func loadAssets(files fs.FS) (map[string]asset, error) {
-	assets := map[string]asset{}
+// identity returns the uncompressed representation.
+func (a *asset) identity() (document, error) {
+	a.once.Do(func() {
+		plain, err := gunzip(a.gzip.body)
+		if err != nil {
+			a.err = err
+			return
+		}
+		a.plain = newDocument(plain, a.gzip.contentType)
+	})
+	return a.plain, a.err
+}
+
+// loadAssets indexes every embedded file once, at start-up, by the name it is served under.
+func loadAssets(files fs.FS) (map[string]*asset, error) {
+	assets := map[string]*asset{}
 	err := fs.WalkDir(files, ".", func(name string, entry fs.DirEntry, err error) error {
 		if err != nil || entry.IsDir() {
 			return err
@@ -35,17 +53,13 @@ func loadAssets(files fs.FS) (map[string]asset, error) {
 			return err
 		}
 		served, zipped := strings.CutSuffix(name, ".gz")
-		var a asset
-		contentType := contentTypeOf(served)
+		a := &asset{}
 		if zipped {
-			plain, err := gunzip(content)
-			if err != nil {
-				return err
-			}
-			gz := newDocument(content, contentType)
-			a = asset{plain: newDocument(plain, contentType), gzip: &gz}
+			gz := newDocument(content, contentTypeOf(served))
+			a.gzip = &gz
 		} else {
-			a = asset{plain: newDocument(content, contentType)}
+			a.once.Do(func() {}) // nothing to decompress
+			a.plain = newDocument(content, contentTypeOf(served))
 		}
 		assets[served] = a
 		return nil
@@ -93,7 +107,12 @@ func (u *ui) serveAsset(w http.ResponseWriter, r *http.Request) {
 		a.gzip.ServeHTTP(w, r)
 		return
 	}
-	a.plain.ServeHTTP(w, r)
+	plain, err := a.identity()
+	if err != nil { // the embedded file is corrupt: the package's tests decompress them all
+		http.Error(w, "Swagger UI asset unavailable", http.StatusInternalServerError)
+		return
+	}
+	plain.ServeHTTP(w, r)
 }
 
 // acceptsGzip reads Accept-Encoding (RFC 9110 section 12.5.3): gzip is acceptable when it

@@ -1,6 +1,10 @@
 package docs
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/swaggest/swgui/v5/static"
+)
 
 func TestAcceptsGzip(t *testing.T) {
 	tests := []struct {
@@ -21,6 +25,20 @@ func TestAcceptsGzip(t *testing.T) {
 	for _, tt := range tests {
 		if got := acceptsGzip(tt.header); got != tt.want {
 			t.Errorf("acceptsGzip(%q) = %v, want %v", tt.header, got, tt.want)
+		}
+	}
+}
+
+// Every shipped file must decompress: identity is computed only when a client asks for it.
+func TestEveryAssetDecompresses(t *testing.T) {
+	assets, err := loadAssets(static.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, a := range assets {
+		plain, err := a.identity()
+		if err != nil || len(plain.body) == 0 {
+			t.Errorf("%s: %v (%d bytes)", name, err, len(plain.body))
 		}
 	}
 }

@@ -19,7 +19,7 @@ import (
 // dropping unused methods, and the binary grew by 5 MB.) The page is built once, so the
 // policy can name its inline script by hash instead of allowing 'unsafe-inline'.
 type ui struct {
-	assets map[string]asset
+	assets map[string]*asset
 	page   []byte
 	etag   string
 	csp    string

@@ -377,13 +377,13 @@ func readBody(r *http.Request, accepted []string) (int, string, []actorsapi.Inva
 		return http.StatusUnsupportedMediaType, unsupported, nil
 	}
 	if r.ContentLength > maxBodyBytes {
-		return http.StatusRequestEntityTooLarge, "The request body is larger than 1 MiB.", nil
+		return http.StatusRequestEntityTooLarge, detailTooLarge, nil
 	}
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return http.StatusRequestEntityTooLarge, "The request body is larger than 1 MiB.", nil
+			return http.StatusRequestEntityTooLarge, detailTooLarge, nil
 		}
 		return http.StatusBadRequest, "The request body could not be read.", nil
 	}

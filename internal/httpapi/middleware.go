@@ -169,6 +169,11 @@ func accessLog(log *slog.Logger) middleware {
 				if info != nil {
 					id, route = info.id, info.route
 				}
+				if route == "" {
+					// Routes beside the gate (docs, 404, 405): ServeMux records its pattern
+					// on this same request, as no middleware in between copies it.
+					route = r.Pattern
+				}
 				log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 					slog.String("method", r.Method),
 					slog.String("route", route),
@@ -201,7 +206,7 @@ func recoverPanics(log *slog.Logger) middleware {
 					slog.Any("error", errors.New(fmt.Sprint(v))),
 					slog.String("stack", string(debug.Stack())),
 				)
-				problem(w, http.StatusInternalServerError, "An unexpected error happened; the server log has details under the request id.", nil)
+				problem(w, http.StatusInternalServerError, detailInternal, nil)
 			}()
 			next.ServeHTTP(w, r)
 		})

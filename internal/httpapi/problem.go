@@ -11,6 +11,12 @@ import (
 	"github.com/actors-dev/actors/internal/actors"
 )
 
+// Details given in more than one place.
+const (
+	detailTooLarge = "The request body is larger than 1 MiB."
+	detailInternal = "An unexpected error happened; the server log has details under the request id."
+)
+
 // problem writes an RFC 9457 problem document. Every error answer of the service goes
 // through here, so none can carry internal error text: callers pass a fixed detail.
 func problem(w http.ResponseWriter, status int, detail string, invalid []actorsapi.InvalidParam) {
@@ -46,13 +52,13 @@ func (e errorResponder) respond(w http.ResponseWriter, r *http.Request, err erro
 	case errors.Is(err, actors.ErrVersionMismatch):
 		problem(w, http.StatusPreconditionFailed, "The actor has changed: its ETag no longer matches If-Match. Get it again, then retry.", nil)
 	case errors.As(err, &maxBytes):
-		problem(w, http.StatusRequestEntityTooLarge, "The request body is larger than 1 MiB.", nil)
+		problem(w, http.StatusRequestEntityTooLarge, detailTooLarge, nil)
 	case errors.Is(err, actors.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		e.log.LogAttrs(r.Context(), slog.LevelWarn, "store unavailable", slog.String("request_id", requestID(r.Context())), slog.Any("error", err))
 		problem(w, http.StatusServiceUnavailable, "The store cannot be reached right now; retry later.", nil)
 	default:
 		e.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("request_id", requestID(r.Context())), slog.Any("error", err))
-		problem(w, http.StatusInternalServerError, "An unexpected error happened; the server log has details under the request id.", nil)
+		problem(w, http.StatusInternalServerError, detailInternal, nil)
 	}
 }
 

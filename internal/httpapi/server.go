@@ -16,6 +16,7 @@ import (
 
 	"github.com/actors-dev/actors/gen/actorsapi"
 	"github.com/actors-dev/actors/internal/actors"
+	"github.com/actors-dev/actors/internal/docs"
 )
 
 // Config is what the HTTP layer needs.
@@ -72,7 +73,11 @@ func routes(cfg Config, doc *openapi3.T) (http.Handler, error) {
 		mux.Handle(path, methodNotAllowed(methods))
 	}
 	// The spec and Swagger UI need no credentials: they sit on the mux beside the gate.
-	(&lazyDocs{log: cfg.Logger}).register(mux)
+	ui, err := docs.New(actorsapi.SpecYAML)
+	if err != nil {
+		return nil, err
+	}
+	ui.Register(mux)
 	mux.Handle("/", notFound())
 
 	return chain(mux,
