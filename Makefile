@@ -70,7 +70,7 @@ test-typescript: npm-ci ## TypeScript client: fresh types, tsc --noEmit, node --
 test-httpie: ## Run README's httpie examples against a live server
 	scripts/test-httpie.sh
 
-# --- Performance (README: "Performance")
+# --- Performance (docs/performance.md)
 .PHONY: bench loadtest
 bench: ## Benchmarks of the full handler chain and the store (ns/op, allocs/op)
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/httpapi ./internal/memstore
@@ -78,7 +78,7 @@ bench: ## Benchmarks of the full handler chain and the store (ns/op, allocs/op)
 loadtest: ## The service against a minimal net/http server, side by side with wrk on loopback (~2 min)
 	bench/loadtest.sh
 
-# --- Reliability (README: "Security")
+# --- Reliability (docs/security.md)
 FUZZTIME ?= 60s
 DURATION ?= 60s
 
@@ -92,7 +92,7 @@ soak: ## Mixed CRUD load on a built server for DURATION (default 60s): reports, 
 vulncheck: ## govulncheck against an offline copy of the Go vulnerability database
 	scripts/vulncheck.sh
 
-# --- Container image (README: "Container image")
+# --- Container image (docs/container-image.md)
 .PHONY: image test-image lint-dockerfile
 image: ## Build the image: docker, else podman (CONTAINER_TOOL=), PLATFORM=linux/arm64, IMAGE= (default actors:$(VERSION))
 	CONTAINER_TOOL='$(CONTAINER_TOOL)' PLATFORM='$(PLATFORM)' VERSION='$(VERSION)' IMAGE='$(IMAGE)' scripts/image.sh
@@ -104,7 +104,7 @@ lint-dockerfile: ## Lint the Dockerfile with BuildKit's own rules (tools/dflint,
 	$(GO) -C tools/dflint test ./...
 	$(GO) -C tools/dflint run . ../../Dockerfile
 
-# --- AWS (README: "Deploying to AWS"). Region: AWS_REGION or terraform.tfvars.
+# --- AWS (docs/deploy.md). Region: AWS_REGION or terraform.tfvars.
 .PHONY: deploy get_ip url credentials logs delete test-terraform test-deploy
 deploy: ## Build, push and roll out the current commit to AWS Fargate; prints the URL
 	scripts/deploy/deploy.sh

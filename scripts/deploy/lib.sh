@@ -16,7 +16,7 @@ die() {
 need() {
   local c
   for c in "$@"; do
-    command -v "$c" >/dev/null 2>&1 || die "'$c' is required but was not found on PATH (see README, Deploying to AWS)"
+    command -v "$c" >/dev/null 2>&1 || die "'$c' is required but was not found on PATH (see docs/deploy.md)"
   done
 }
 
