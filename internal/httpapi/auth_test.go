@@ -9,15 +9,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actors-dev/actors/gen/actorsapi"
 	"github.com/actors-dev/actors/internal/apitest"
-	"github.com/actors-dev/actors/internal/httpapi"
 )
 
 // TestEveryOperationIsGuarded walks the spec, so an operation added later is covered with
 // no new test: operations with security answer 401 and a challenge without credentials or
 // with wrong ones; operations with `security: []` answer without credentials.
 func TestEveryOperationIsGuarded(t *testing.T) {
-	doc, err := httpapi.Spec()
+	doc, err := actorsapi.GetSpec()
 	if err != nil {
 		t.Fatal(err)
 	}

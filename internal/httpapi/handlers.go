@@ -20,8 +20,7 @@ const readyTimeout = 2 * time.Second
 // handlers implements the generated strict interface over an actors.Store. Errors they
 // return go to errorResponder, which maps store sentinels to problems.
 type handlers struct {
-	store   actors.Store
-	encoded *encodings
+	store actors.Store
 }
 
 var _ actorsapi.StrictServerInterface = handlers{}
@@ -47,9 +46,13 @@ func (h handlers) ListActors(ctx context.Context, req actorsapi.ListActorsReques
 	if err != nil {
 		return nil, fmt.Errorf("list actors: %w", err)
 	}
-	resp := &listPage{actors: page.Actors, encoded: h.encoded}
+	resp := actorsapi.ListActors200JSONResponse{Body: make([]actorsapi.Actor, len(page.Actors))}
+	for i, a := range page.Actors {
+		resp.Body[i] = toAPI(a)
+	}
 	if page.More && len(page.Actors) > 0 {
-		resp.link = nextLink(limit, page.Actors[len(page.Actors)-1].ID)
+		link := "</actors?limit=" + strconv.Itoa(limit) + "&after=" + strconv.FormatInt(page.Actors[len(page.Actors)-1].ID, 10) + `>; rel="next"`
+		resp.Headers.Link = &link
 	}
 	return resp, nil
 }
@@ -75,7 +78,7 @@ func (h handlers) GetActor(ctx context.Context, req actorsapi.GetActorRequestObj
 			return actorsapi.GetActor304Response{Headers: actorsapi.GetActor304ResponseHeaders{ETag: tag}}, nil
 		}
 	}
-	return getActor200{h.encoded.get(a)}, nil
+	return actorsapi.GetActor200JSONResponse{Body: toAPI(a), Headers: actorsapi.GetActor200ResponseHeaders{ETag: etag(a)}}, nil
 }
 
 func (h handlers) ReplaceActor(ctx context.Context, req actorsapi.ReplaceActorRequestObject) (actorsapi.ReplaceActorResponseObject, error) {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/actors-dev/actors/internal/httpapi"
+	"github.com/actors-dev/actors/gen/actorsapi"
 )
 
 // TestFailedAuthenticationsAreLimited: ten failures from one client, then 429 with
@@ -54,7 +54,7 @@ func TestFailedAuthenticationsAreLimited(t *testing.T) {
 	}
 
 	// Every secured operation of the spec answers the limited client 429, as documented.
-	doc, err := httpapi.Spec()
+	doc, err := actorsapi.GetSpec()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strconv"
 	"sync/atomic"
 	"time"
-	"unsafe"
 )
 
 // A middleware wraps a handler; chain applies them so the first listed runs first.
@@ -25,44 +25,12 @@ func chain(h http.Handler, mws ...middleware) http.Handler {
 	return h
 }
 
-// requestInfo travels in the request context: the request id, and the route the spec gate
-// matched, which the access log reports once the handler returns.
-type requestInfo struct {
-	id    string
-	route string
-	// idHeader holds id as the X-Request-Id header's value slice, so setting the header
-	// costs no allocation of its own.
-	idHeader [1]string
-}
+type requestIDKey struct{}
 
-type infoKey struct{}
-
-// infoContext carries a requestInfo in one allocation, where context.WithValue and the
-// info would take two. Other keys, deadlines and cancellation are the parent's.
-type infoContext struct {
-	context.Context
-	info requestInfo
-	// idBytes backs a generated request id, so the id needs no allocation of its own.
-	idBytes [48]byte
-}
-
-func (c *infoContext) Value(key any) any {
-	if _, ok := key.(infoKey); ok {
-		return &c.info
-	}
-	return c.Context.Value(key)
-}
-
-func infoFrom(ctx context.Context) *requestInfo {
-	info, _ := ctx.Value(infoKey{}).(*requestInfo)
-	return info
-}
-
+// requestID is the id withRequestID gave the request, for log lines about it.
 func requestID(ctx context.Context) string {
-	if info := infoFrom(ctx); info != nil {
-		return info.id
-	}
-	return ""
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
 }
 
 // requestIDs are a random per-process prefix and a counter: unique, cheap, and sortable
@@ -78,21 +46,9 @@ func newRequestIDs() *requestIDs {
 	return &requestIDs{prefix: hex.EncodeToString(b) + "-"}
 }
 
-// next writes the next id into buf, which must not change afterwards, and returns it as a
-// string sharing buf's memory: the id costs no allocation of its own.
-func (g *requestIDs) next(buf *[48]byte) string {
-	b := strconv.AppendUint(append(buf[:0], g.prefix...), g.n.Add(1), 10)
-	return unsafe.String(unsafe.SliceData(b), len(b))
+func (g *requestIDs) next() string {
+	return g.prefix + strconv.FormatUint(g.n.Add(1), 10)
 }
-
-// Header values the service sets on every response, shared so that setting them costs no
-// allocation. Header maps are only ever given new slices (Set, Add), never written into.
-var (
-	headerNoStore     = []string{"no-store"}
-	headerNoSniff     = []string{"nosniff"}
-	headerJSON        = []string{"application/json"}
-	headerProblemJSON = []string{"application/problem+json"}
-)
 
 // validRequestID accepts a client's X-Request-Id only when it is short and plain, so it
 // cannot forge log lines or bloat them.
@@ -114,14 +70,12 @@ func validRequestID(s string) bool {
 func withRequestID(ids *requestIDs) middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ctx := &infoContext{Context: r.Context()}
 			id := r.Header.Get("X-Request-Id")
 			if !validRequestID(id) {
-				id = ids.next(&ctx.idBytes)
+				id = ids.next()
 			}
-			ctx.info = requestInfo{id: id, idHeader: [1]string{id}}
-			w.Header()["X-Request-Id"] = ctx.info.idHeader[:]
-			next.ServeHTTP(w, r.WithContext(ctx))
+			w.Header().Set("X-Request-Id", id)
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
 		})
 	}
 }
@@ -152,6 +106,10 @@ func (rw *recorder) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection (deadlines, flush).
 func (rw *recorder) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
 
+// maxLoggedPath bounds the path in an access-log line: a request line may be 64 KiB long,
+// and nobody needs more than the start of it to see what was asked.
+const maxLoggedPath = 512
+
 // accessLog writes one line per request. It never logs headers, so credentials cannot
 // reach the log.
 func accessLog(log *slog.Logger) middleware {
@@ -164,25 +122,22 @@ func accessLog(log *slog.Logger) middleware {
 				if status == 0 {
 					status = http.StatusOK
 				}
-				info := infoFrom(r.Context())
-				var id, route string
-				if info != nil {
-					id, route = info.id, info.route
-				}
-				if route == "" {
-					// Routes beside the gate (docs, 404, 405): ServeMux records its pattern
-					// on this same request, as no middleware in between copies it.
-					route = r.Pattern
-				}
-				log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				attrs := []slog.Attr{
 					slog.String("method", r.Method),
-					slog.String("route", route),
+					// ServeMux sets r.Pattern on this very request: nothing between here and
+					// the mux makes a copy of it.
+					slog.String("route", r.Pattern),
 					slog.String("path", r.URL.Path),
 					slog.Int("status", status),
 					slog.Int64("bytes", rw.bytes),
 					slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-					slog.String("request_id", id),
-				)
+					slog.String("request_id", requestID(r.Context())),
+				}
+				if len(r.URL.Path) > maxLoggedPath {
+					attrs[2] = slog.String("path", r.URL.Path[:maxLoggedPath])
+					attrs = append(attrs, slog.Int("path_bytes", len(r.URL.Path)))
+				}
+				log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 			}()
 			next.ServeHTTP(rw, r)
 		})
@@ -218,23 +173,48 @@ const maxBodyBytes = 1 << 20
 
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body != nil && r.Body != http.NoBody { // no body (the server's NoBody): nothing to limit
+		if r.Body != nil && r.Body != http.NoBody {
 			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// securityHeaders stops browsers from sniffing a JSON answer into something executable.
-func securityHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header()["X-Content-Type-Options"] = headerNoSniff
-		next.ServeHTTP(w, r)
-	})
+// hsts tells browsers to use HTTPS only, for a year. It is sent only on answers that went
+// out over HTTPS: over plain HTTP a browser ignores it, and the service may well be
+// reachable only over HTTP.
+const hsts = "max-age=31536000"
+
+// securityHeaders stops browsers from sniffing a JSON answer into something executable, and
+// keeps them on HTTPS once they have reached the service over it (directly, or through a
+// trusted load balancer that says so in X-Forwarded-Proto).
+func securityHeaders(trusted []netip.Prefix) middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := w.Header()
+			h.Set("X-Content-Type-Options", "nosniff")
+			if r.TLS != nil || forwardedHTTPS(r, trusted) {
+				h.Set("Strict-Transport-Security", hsts)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
-// maxHeaderBytes bounds the request line and headers. The server's own MaxHeaderBytes is set
-// higher, so that up to it the client gets this problem answer instead of net/http's plain one.
+// forwardedHTTPS reports whether a trusted proxy says the client spoke HTTPS to it. The
+// last X-Forwarded-Proto value is the nearest proxy's; from anyone else the header means
+// nothing.
+func forwardedHTTPS(r *http.Request, trusted []netip.Prefix) bool {
+	protos := r.Header.Values("X-Forwarded-Proto")
+	if len(protos) == 0 || protos[len(protos)-1] != "https" {
+		return false
+	}
+	return isTrusted(peerAddr(r), trusted)
+}
+
+// maxHeaderBytes bounds the request line and headers. The server's own MaxHeaderBytes lets a
+// little more through (net/http allows some slack), and past that net/http answers a plain
+// 431 itself; up to it, the client gets this problem answer.
 const maxHeaderBytes = 64 << 10
 
 func limitHeaders(next http.Handler) http.Handler {

@@ -30,8 +30,8 @@ func problem(w http.ResponseWriter, status int, detail string, invalid []actorsa
 		p.Errors = &invalid
 	}
 	h := w.Header()
-	h["Content-Type"] = headerProblemJSON
-	h["Cache-Control"] = headerNoStore
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Cache-Control", "no-store")
 	h.Del("ETag")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(p) // the client may be gone; nothing to do then
@@ -64,7 +64,7 @@ func (e errorResponder) respond(w http.ResponseWriter, r *http.Request, err erro
 
 // badRequest answers errors the generated code finds while binding parameters or decoding
 // a body. The spec gate validates first, so reaching here means the two disagree.
-func (e errorResponder) badRequest(w http.ResponseWriter, r *http.Request, err error) {
+func (e errorResponder) rejected(w http.ResponseWriter, r *http.Request, err error) {
 	e.log.LogAttrs(r.Context(), slog.LevelWarn, "request rejected after validation", slog.String("request_id", requestID(r.Context())), slog.Any("error", err))
 	problem(w, http.StatusBadRequest, "The request is not valid for this operation.", nil)
 }

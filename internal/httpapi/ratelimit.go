@@ -26,7 +26,7 @@ const (
 
 type authLimiter struct {
 	mu      sync.Mutex
-	clients map[netip.Addr]*rate.Limiter
+	clients map[netip.Addr]*rate.Limiter // by limitKey
 	now     func() time.Time
 }
 
@@ -34,34 +34,47 @@ func newAuthLimiter() *authLimiter {
 	return &authLimiter{clients: make(map[netip.Addr]*rate.Limiter), now: time.Now}
 }
 
+// limitKey is what a client's failures are counted against: its IPv4 address, or its IPv6
+// /64. One host usually has a whole /64 to itself, so counting single IPv6 addresses would
+// give it billions of fresh budgets.
+func limitKey(client netip.Addr) netip.Addr {
+	if client.Is6() {
+		p, _ := client.Prefix(64) // cannot fail: 64 bits fit an IPv6 address
+		return p.Addr()
+	}
+	return client
+}
+
 // blocked reports whether the client has no failures left, and if so how long until it has.
 func (l *authLimiter) blocked(client netip.Addr) (time.Duration, bool) {
 	l.mu.Lock()
-	lim := l.clients[client]
+	lim := l.clients[limitKey(client)]
 	l.mu.Unlock()
 	if lim == nil {
 		return 0, false
 	}
-	return wait(lim, l.now())
+	return timeToNextFailure(lim, l.now())
 }
 
-// fail spends one of the client's failures. It reports whether the client is now blocked.
-func (l *authLimiter) fail(client netip.Addr) (time.Duration, bool) {
+// recordFailure spends one of the client's failures. It reports whether the client is now
+// blocked, and for how long.
+func (l *authLimiter) recordFailure(client netip.Addr) (time.Duration, bool) {
 	now := l.now()
+	key := limitKey(client)
 	l.mu.Lock()
-	lim := l.clients[client]
+	lim := l.clients[key]
 	if lim == nil {
 		if len(l.clients) >= maxTrackedClients {
 			l.forgetRested(now)
 		}
 		lim = rate.NewLimiter(rate.Every(authFailEvery), authFailBurst)
-		l.clients[client] = lim
+		l.clients[key] = lim
 	}
 	l.mu.Unlock()
 	if lim.AllowN(now, 1) {
 		return 0, false
 	}
-	return wait(lim, now)
+	return timeToNextFailure(lim, now)
 }
 
 // forgetRested drops clients whose limiter has refilled: they are indistinguishable from new
@@ -77,7 +90,9 @@ func (l *authLimiter) forgetRested(now time.Time) {
 	}
 }
 
-func wait(lim *rate.Limiter, now time.Time) (time.Duration, bool) {
+// timeToNextFailure is how long until the limiter allows another failure; false when it
+// allows one now.
+func timeToNextFailure(lim *rate.Limiter, now time.Time) (time.Duration, bool) {
 	tokens := lim.TokensAt(now)
 	if tokens >= 1 {
 		return 0, false
@@ -95,15 +110,7 @@ func retryAfter(d time.Duration) string {
 // that is not itself a trusted proxy. Without trusted proxies the header is ignored, since
 // any client can write it.
 func clientAddr(r *http.Request, trusted []netip.Prefix) netip.Addr {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	peer, err := netip.ParseAddr(host)
-	if err != nil {
-		return netip.Addr{}
-	}
-	peer = peer.Unmap()
+	peer := peerAddr(r)
 	if !isTrusted(peer, trusted) {
 		return peer
 	}
@@ -123,6 +130,20 @@ func clientAddr(r *http.Request, trusted []netip.Prefix) netip.Addr {
 		}
 	}
 	return peer
+}
+
+// peerAddr is the address the connection comes from; the zero Addr when it has none
+// (in-process tests).
+func peerAddr(r *http.Request) netip.Addr {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return peer.Unmap()
 }
 
 func isTrusted(addr netip.Addr, trusted []netip.Prefix) bool {

@@ -46,11 +46,11 @@ func TestAuthLimiter(t *testing.T) {
 	l.now = func() time.Time { return now }
 	a, b := netip.MustParseAddr("203.0.113.7"), netip.MustParseAddr("203.0.113.8")
 	for i := range authFailBurst {
-		if _, blocked := l.fail(a); blocked {
+		if _, blocked := l.recordFailure(a); blocked {
 			t.Fatalf("failure %d blocked; the first %d are allowed", i+1, authFailBurst)
 		}
 	}
-	d, blocked := l.fail(a)
+	d, blocked := l.recordFailure(a)
 	if !blocked || d <= 0 || d > authFailEvery {
 		t.Fatalf("failure %d: blocked=%v wait=%s, want blocked for at most %s", authFailBurst+1, blocked, d, authFailEvery)
 	}

@@ -38,41 +38,37 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	doc, err := Spec()
-	if err != nil {
-		return nil, err
-	}
-	return routes(cfg, doc)
-}
-
-// Spec loads and validates the spec embedded in gen/.
-func Spec() (*openapi3.T, error) {
 	doc, err := actorsapi.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("load embedded spec: %w", err)
 	}
 	// The gate matches requests by ServeMux patterns, not by the spec's servers.
 	doc.Servers = nil
-	return doc, nil
+	return routes(cfg, doc)
 }
 
+// routes is every route the service answers, and the middleware around them all.
 func routes(cfg Config, doc *openapi3.T) (http.Handler, error) {
 	mux := http.NewServeMux()
 	errs := errorResponder{log: cfg.Logger}
-
-	api := newGate(doc, mux, newBasicAuth(cfg.Username, cfg.Password).authenticate, cfg.TrustedProxies, cfg.Logger)
-	strict := actorsapi.NewStrictHandlerWithOptions(handlers{store: cfg.Store, encoded: newEncodings()}, nil, actorsapi.StrictHTTPServerOptions{
-		RequestErrorHandlerFunc:  errs.badRequest,
+	strict := actorsapi.NewStrictHandlerWithOptions(handlers{store: cfg.Store}, nil, actorsapi.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc:  errs.rejected,
 		ResponseErrorHandlerFunc: errs.respond,
 	})
-	actorsapi.HandlerWithOptions(strict, actorsapi.StdHTTPServerOptions{BaseRouter: api, ErrorHandlerFunc: errs.badRequest})
-	if err := api.check(); err != nil {
+
+	// Every operation of api/openapi.yaml: the generated code registers its route on the
+	// gate, which puts it on mux behind the spec's checks (credentials, parameters, body),
+	// and returns the gate as the router that serves mux.
+	gate := newGate(doc, mux, newBasicAuth(cfg.Username, cfg.Password).authenticate, cfg.TrustedProxies, cfg.Logger)
+	router := actorsapi.HandlerWithOptions(strict, actorsapi.StdHTTPServerOptions{BaseRouter: gate, ErrorHandlerFunc: errs.rejected})
+	if err := gate.check(); err != nil {
 		return nil, err
 	}
-	for path, methods := range api.methodsByPath() {
+	// A spec path asked with a method it does not have: 405 with Allow.
+	for path, methods := range gate.methodsByPath() {
 		mux.Handle(path, methodNotAllowed(methods))
 	}
-	// The spec and Swagger UI need no credentials: they sit on the mux beside the gate.
+	// The spec itself and Swagger UI need no credentials: they sit on mux beside the gate.
 	ui, err := docs.New(actorsapi.SpecYAML)
 	if err != nil {
 		return nil, err
@@ -80,12 +76,12 @@ func routes(cfg Config, doc *openapi3.T) (http.Handler, error) {
 	ui.Register(mux)
 	mux.Handle("/", notFound())
 
-	return chain(mux,
+	return chain(router,
 		withRequestID(newRequestIDs()),
 		accessLog(cfg.Logger),
 		// Inside the access log, so the log records the 500 a panic becomes.
 		recoverPanics(cfg.Logger),
-		securityHeaders,
+		securityHeaders(cfg.TrustedProxies),
 		limitHeaders,
 		limitBody,
 	), nil
