@@ -46,6 +46,8 @@ lint: lint-go lint-spec lint-dockerfile vulncheck ## gofmt, go vet, staticcheck,
 lint-go: ## gofmt, go vet, staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) -C tools/soak vet ./...
+	$(GO) -C bench vet ./...
 	$(GO) tool staticcheck ./...
 
 lint-spec: npm-ci ## Lint api/openapi.yaml with Redocly CLI: zero errors, zero warnings
@@ -55,8 +57,9 @@ lint-spec: npm-ci ## Lint api/openapi.yaml with Redocly CLI: zero errors, zero w
 test: npm-ci check-generated lint-go lint-spec lint-dockerfile vulncheck test-go test-browser test-typescript test-httpie test-image test-terraform test-deploy ## Everything CI runs
 	@echo "make test: all checks passed"
 
-test-go: npm-ci ## Go tests with the race detector (DynamoDB store tests on dynalite)
+test-go: npm-ci ## Go tests with the race detector (DynamoDB store tests on dynalite), the soak driver's included
 	$(GO) test -race -count=1 ./...
+	$(GO) -C tools/soak test -race -count=1 ./...
 
 test-browser: npm-ci ## Swagger UI at /docs in headless Debian chromium (playwright-core)
 	scripts/test-browser.sh

@@ -36,8 +36,8 @@ trap cleanup EXIT
 
 echo "building service, baseline and start-up probe…"
 (cd "$root" && CGO_ENABLED=0 $GO build -trimpath -ldflags "-s -w" -o "$work/actors" ./cmd/actors \
-	&& CGO_ENABLED=0 $GO build -trimpath -ldflags "-s -w" -o "$work/baseline" ./bench/baseline \
-	&& $GO build -o "$work/startup" ./bench/startup)
+	&& CGO_ENABLED=0 $GO -C bench build -trimpath -ldflags "-s -w" -o "$work/baseline" ./baseline \
+	&& $GO -C bench build -o "$work/startup" ./startup)
 
 free_port() { "$work/startup" -free-port; }
 
