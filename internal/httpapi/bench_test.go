@@ -147,8 +147,7 @@ func BenchmarkHandler(b *testing.B) {
 
 // BenchmarkListDepth compares a limit=100 page through the full chain with 100 and with
 // 100,000 actors stored, at the start and deep in the listing: it should not grow with n.
-// "walk" asks for a different page each time, all through the store, so with 100,000 actors
-// the encoded actors are rarely cached and the page pays for encoding them.
+// "walk" asks for a different page each time, so no page stays warm in the CPU's caches.
 func BenchmarkListDepth(b *testing.B) {
 	for _, n := range []int{100, 100_000} {
 		h := benchHandler(b, n)
