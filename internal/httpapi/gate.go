@@ -145,7 +145,6 @@ func (g *gate) methodsByPath() map[string][]string {
 
 func (g *gate) wrap(op *operation, next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
 		in := &openapi3filter.RequestValidationInput{Request: r, Route: op.route, Options: g.opts}
 		if len(op.security) > 0 && !g.authenticate(w, r, in, op.security) {
 			return
