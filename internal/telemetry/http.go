@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -55,9 +56,12 @@ func Middleware(tp trace.TracerProvider, m *Metrics, operationIDs map[string]str
 				defer span.End()
 				r = r.WithContext(ctx)
 			}
-			sw := &statusWriter{ResponseWriter: w}
+			sw := statusWriters.Get().(*statusWriter)
+			*sw = statusWriter{ResponseWriter: w}
 			next.ServeHTTP(sw, r)
 			status := sw.code()
+			*sw = statusWriter{}
+			statusWriters.Put(sw)
 			if s := ops[r.Pattern]; s != nil {
 				s.observe(status, time.Since(start))
 			}
@@ -143,6 +147,11 @@ func protocolVersion(r *http.Request) string {
 	}
 	return strconv.Itoa(r.ProtoMajor) + "." + strconv.Itoa(r.ProtoMinor)
 }
+
+// statusWriters are reused: with metrics on by default, a writer allocated per request
+// would be the only allocation telemetry adds to it. net/http forbids using a
+// ResponseWriter after ServeHTTP returns, so none is still in use when it is put back.
+var statusWriters = sync.Pool{New: func() any { return new(statusWriter) }}
 
 // statusWriter remembers the status of the answer.
 type statusWriter struct {
