@@ -247,4 +247,3 @@ func spanNames(spans tracetest.SpanStubs) []string {
 	}
 	return names
 }
-
