@@ -210,12 +210,12 @@ func TestNoCredentialsInSpans(t *testing.T) {
 		var text strings.Builder
 		fmt.Fprintln(&text, s.Name, s.Status.Description)
 		for _, kv := range append(s.Attributes, s.Resource.Attributes()...) {
-			fmt.Fprintln(&text, kv.Key, kv.Value.Emit())
+			fmt.Fprintln(&text, kv.Key, kv.Value.String())
 		}
 		for _, e := range s.Events {
 			fmt.Fprintln(&text, e.Name)
 			for _, kv := range e.Attributes {
-				fmt.Fprintln(&text, kv.Key, kv.Value.Emit())
+				fmt.Fprintln(&text, kv.Key, kv.Value.String())
 			}
 		}
 		for _, secret := range secrets {
