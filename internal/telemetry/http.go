@@ -28,9 +28,10 @@ var propagator = propagation.TraceContext{}
 // request it was given, so no middleware between this one and the mux may copy the request.
 // Requests that match no operation (docs, 404, 405) get a span but no metrics.
 //
-// It is not otelhttp: that wraps the body and the writer in several allocations, computes
-// attributes nobody reads and records OpenTelemetry metrics the service exports as EMF
-// instead, at several times the cost per request of this span on the same conventions.
+// It is not otelhttp, though it follows the same semantic conventions: otelhttp wraps the
+// body and the writer, computes attributes nobody reads and records OpenTelemetry metrics the
+// service does not export (it writes EMF instead): half as many allocations again per
+// request as this whole middleware with its spans.
 func Middleware(tp trace.TracerProvider, m *Metrics, operationIDs map[string]string) func(http.Handler) http.Handler {
 	if tp == nil && m == nil {
 		return func(next http.Handler) http.Handler { return next }

@@ -28,7 +28,8 @@ func OperationIDs(specYAML []byte) (map[string]string, error) {
 				continue // parameters, summary, servers...
 			}
 			pattern := strings.ToUpper(method) + " " + path
-			id, _ := v.(map[string]any)["operationId"].(string)
+			op, _ := v.(map[string]any)
+			id, _ := op["operationId"].(string)
 			if id == "" {
 				id = pattern
 			}
