@@ -46,7 +46,11 @@ func (s *Store) List(_ context.Context, after int64, limit int) (actors.Page, er
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	start, _ := slices.BinarySearch(s.ids, after+1)
+	// The first id above after; after+1 would overflow at the largest int64.
+	start, found := slices.BinarySearch(s.ids, after)
+	if found {
+		start++
+	}
 	end := min(start+limit, len(s.ids))
 	page := actors.Page{Actors: make([]actors.Actor, 0, end-start), More: end < len(s.ids)}
 	for _, id := range s.ids[start:end] {
