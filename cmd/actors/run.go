@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Warn("no credentials configured: using the default user/password; set ACTORS_USERNAME and ACTORS_PASSWORD or ACTORS_PASSWORD_FILE")
 	}
 
-	store, err := openStore(ctx, cfg, getenv, log)
+	store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -110,11 +110,11 @@ const seedTimeout = 30 * time.Second
 
 // openStore returns the configured store, seeded with the 8 actors: the memory store at
 // every start, a DynamoDB table only when it is empty.
-func openStore(ctx context.Context, cfg config, getenv func(string) string, log *slog.Logger) (actors.Store, error) {
+func openStore(ctx context.Context, cfg config, log *slog.Logger) (actors.Store, error) {
 	if cfg.store != "dynamodb" {
 		return memstore.New(actors.Seed()...), nil
 	}
-	store, err := dynamostore.Open(ctx, dynamostore.Config{Table: cfg.dynamoTable, Endpoint: cfg.dynamoEndpoint}, getenv)
+	store, err := dynamostore.Open(ctx, dynamostore.Config{Table: cfg.dynamoTable, Endpoint: cfg.dynamoEndpoint})
 	if err != nil {
 		return nil, err
 	}

@@ -20,13 +20,13 @@ func TestMain(m *testing.M) {
 var (
 	endpoint = dynalitetest.Endpoint
 	newTable = dynalitetest.Table
-	awsEnv   = dynalitetest.Getenv
 )
 
 // open returns a store with a client of its own on table, as a separate task would have.
 func open(t *testing.T, table string) *dynamostore.Store {
 	t.Helper()
-	s, err := dynamostore.Open(t.Context(), dynamostore.Config{Table: table, Endpoint: endpoint(t)}, awsEnv)
+	dynalitetest.UseAWSEnv(t)
+	s, err := dynamostore.Open(t.Context(), dynamostore.Config{Table: table, Endpoint: endpoint(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

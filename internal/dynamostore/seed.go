@@ -102,15 +102,3 @@ func (s *Store) putIfAbsent(ctx context.Context, op string, item map[string]type
 	}
 	return err == nil, err
 }
-
-// do runs one request under the per-call timeout and wraps its error with fail,
-// keeping a failed condition visible to errors.As.
-func (s *Store) do(ctx context.Context, op string, req func(context.Context) error) error {
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	err := req(ctx)
-	if err == nil {
-		return nil
-	}
-	return fail(op, err)
-}
