@@ -168,6 +168,9 @@ type Limit = int32
 // BadRequest RFC 9457 problem details
 type BadRequest = Problem
 
+// InsufficientStorage RFC 9457 problem details
+type InsufficientStorage = Problem
+
 // InternalError RFC 9457 problem details
 type InternalError = Problem
 
@@ -1213,6 +1216,8 @@ type CreateActorResponse struct {
 	ApplicationproblemJSON500 *InternalError
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *Unavailable
+	// ApplicationproblemJSON507 the response for an HTTP 507 `application/problem+json` response
+	ApplicationproblemJSON507 *InsufficientStorage
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateActorResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -1259,6 +1264,11 @@ func (r CreateActorResponse) GetApplicationproblemJSON500() *InternalError {
 // GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
 func (r CreateActorResponse) GetApplicationproblemJSON503() *Unavailable {
 	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSON507 returns the response for an HTTP 507 `application/problem+json` response
+func (r CreateActorResponse) GetApplicationproblemJSON507() *InsufficientStorage {
+	return r.ApplicationproblemJSON507
 }
 
 // GetBody returns the raw response body bytes
@@ -2164,6 +2174,13 @@ func ParseCreateActorResponse(rsp *http.Response) (*CreateActorResponse, error) 
 			return nil, err
 		}
 		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 507:
+		var dest InsufficientStorage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON507 = &dest
 
 	}
 
@@ -3194,6 +3211,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 
 type BadRequestApplicationProblemPlusJSONResponse Problem
 
+type InsufficientStorageApplicationProblemPlusJSONResponse Problem
+
 type InternalErrorApplicationProblemPlusJSONResponse Problem
 
 type NotFoundApplicationProblemPlusJSONResponse Problem
@@ -3480,6 +3499,22 @@ func (response CreateActor503ApplicationProblemPlusJSONResponse) VisitCreateActo
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateActor507ApplicationProblemPlusJSONResponse struct {
+	InsufficientStorageApplicationProblemPlusJSONResponse
+}
+
+func (response CreateActor507ApplicationProblemPlusJSONResponse) VisitCreateActorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(507)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4503,54 +4538,55 @@ func (sh *strictHandler) GetReadyz(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fp7bxu3sv8qA94LNLldS/IjaSOjuLDzaN0T+xiJCwMnCiBqd6RlzSW3JNeKGui7HwzJlVbSyo+0VU8P",
-	"+peN1ZKcGc7j95vZzyzVRakVKmdZ/zPLkWdo/L+vr/iE/mZoUyNKJ7RiffbeGa0mgMoJNwPHJ6DH4HIE",
-	"njptvrKQVsagcnCLxtKShBn8pRIGM9Z3psKE2TTHgtPWblYi6zPrjFATNp8n7Pr6+qRyOW2fcoeb51/R",
-	"Ucs3hFaQ5lxKVBN81FnzhJXc8AJd1Pdk7NBsHvgOXWVUUM/CNNcWQWQgLEwMcocGXM4VuFxYeEKGkNw6",
-	"eiPapTR4K3RloeQTfMoSJmjXXyo0M5YwxQuSivuzm+KOtSm4Y30mlHt+xBJWCCWKqmD9XlLrIpTDCRpv",
-	"uLNXW2wVr0Vk9dEld/nyZP98u9W2i7HfLsb4nLs035TlpCzlzBtkaoRD0ErOQLS7DnkeGVgrjFa0CE+0",
-	"geH/DZ8eD5R2OZqpsBhWKztFQ+8f7R90BqrWM7jyUtOz8V6QralfwT+9RTVxOevv9w6OkhaXfCsK4TYV",
-	"esvNBK0DVRUjNCRndBGnwXif2XLX0u/XFCLDMa+kIxF6yYrJDw/I5PxTNHmPfr/zBuZ0mbbUyqJ36lOe",
-	"vcNfKrReg1Qrh8r/y8tSxgDqlkaPJBZf/2xJs88Nyf7X4Jj12f90l1miG3613cuwKhy66XgmHEv3UnBJ",
-	"SmEG2sCYC2nhlkuR+dOPYYjGaGOHQAaygDzNYcQzWISnXyZQZow8TDk0isvXtGiXSp0oqBR+KjF1mIGX",
-	"+RgydF4fbhCE8v5o0dyiAaknUKnM54eGNbwOF9q90ZXKdin+hQ4OCjm3IVsFWS75TGqeXWntPfrPcpOR",
-	"zmbkK5KEiDl1H87FqZfRYKpVJmjdGy4kZrsWs04eELIKZBotKO2g8E+3ZTES/krrc65mMQztTiXXGgqu",
-	"Zj7oMFsrnBbGRhfBF1IpULljmHLhYKyD0y5Tm/X2tyDUQA3foTOzPV8uhzDCsTYIzsyEmgCfcKE68NLv",
-	"Rm7GXfNQhFQbg6mTMx8xZECfDjELibsBPxqntKCQKI/TQeJaChIaPzngzmFRujtL2915dJ6wnxSJro34",
-	"dbf+di6sJWNqA1MPtlKDGVmQS7tqo+vr6711uNR2aFzSXUdXtZq3XEg+kjsPfuvo1lKuyBFGlAx4mmMG",
-	"RkxyB0pPj6mUmhlIAlrMC2urstTGYXaOmeBX/uL+vJT1lYWX4eg9EoUyGOlCjkjoxceWLtEEpMrTFEtn",
-	"PayIh3nkSZnDi56FHMflpaFVTlAVH3NpMWFl49Fnxus1+IkXJV0duxZSCl7A+5w75ZHPGphJCO01l+wn",
-	"jwN4CTM6eMny1B990b5ibdBpGXwfAtAMUsdtPi6W6NHPmDra35viTJWV+1J73HWxF4TAGlrc/+6aEg+T",
-	"/7KGwHfKv4Yu4Mf3/7yAczQTBL/BccA8FiSOHejK+ZR5g6XrwKl2ef0zPa1lTMBqUCgIIEPBZxRUqpKy",
-	"Ey62KcX+7iy4YaUfkEuXP/KGreOu8v+hIv/8wPSNT/A8mzXuYov7xdVtd3amPBq9JLhJ268eK1TzyEie",
-	"aki/4BiUC1qEqEF/GzNbwlt6J6F0z4MTlJoizoBQTvtU4ndPGkHXrR1x4zyDPOa65dsxpCG8BdITHkpV",
-	"+/dHraqJy2LrNhNetGp5odUeleEZOCrKU+Fy4A4kEkOm9Ki02rMlT5E4vOFpIMFLwf+lEd5zmXHFAw+q",
-	"udpBJEIL7kZk3hExYH02GLxvs0yd1TcZ/puX8OLo2TcQq0UN6tm6B4bnq7ZdozqU/L03RRDVTP+dNqkC",
-	"99kU6o02DZJUi2aTO+lRwoTDwt4XmCsOv4xPbgyf+SqhrOMqxZa2SdIMw9oIR3fT1mcvXjTLSq/XVlic",
-	"cOuV5ZRnUJPXFsu5WPrX8+hP787A4BgNqhRBeOQ09ug0tGPCHfvVTV/jI125/khydXNvVMTFQeaFSZLa",
-	"QTYjhOyGaWWEm72nSwj+NOJWpATINtX44erqEk7pd4+fj73ssU/QxIMEzocFv0EwlRr6WjCsLAHzLgxL",
-	"bu1Um2zYqdsNJJM/dali7lwZkI5QY91mUFtwKSHljks9qbDR6uAqC+xWSyS0jzMoJZ9RHRphLlQGa3p0",
-	"BmqgXt+imQUCTSHDFWxGoE6rgkjUk+E2ODd82hmo1xQMgdam3BiBFnjdeUwAP5XaEu2xIJyl9EdoekjE",
-	"bHgMFlUGxB14ehOITU3yhsQrvFF57FYt2CeX8ERq6/aqMiM+UxrtMKVfnnpr1PtcaIWNzQzGWKYt0why",
-	"kWfeHtc5d3gbGwWLbJEAXyQWquRcWh0w8rgipSLlET7tGF05zPpw1DvyiYergarUjdJTBVSyEjjqPYMn",
-	"PgMPT6TU0+HT8CIU6HIdrpHeXDLbnN9iAkeH+/7FSCEGSpOkz4/gH+K0A1e+HRo6cAGJrN8gcTQdyJ0U",
-	"KSrrYza2ws7PCDdWRkY/tP1uV5eorK5Mih1tJt24yHbp3WWeCEDLwsnlGUtY3Wvus/1Or9Oj92gbXgrW",
-	"Z4edXueQ+QKR+7ALxdP/O0G3reNLnjQijXxJ9rmxA9c5KijI7jECxpqMmcQeT2i81a44UMO3Qt30YVD1",
-	"eodpPPb/PeH97oIeHjz3jd/vzl75V5DojvxuwIjDDtgwmG3hEWcZ67O3wrqgO1ttYH9oz/nLV7qhkTlP",
-	"7n0xkO75x7Ve4kGvdwfV2qRYD6pFgfvMfbk4CwtCm3O1KLW043xDfZmMVpkxGb690n978O23IIW6gQiu",
-	"fMOA9kqgNGgp6/jm9JTumoA0xl40u3OcME/YUTBQm7oLQ3YbHVm/ZP/+JSuNCFp08OL+Rettp3nCnj1E",
-	"vtX+ql91+CARF00EX+2qouBmFh22jhah/GDEZGgSDwD9FXIHHJzwGNPxiV0QLcs+zhNW6tC8Xo2Dl374",
-	"clLzsaDlKeHkx7jovZ4ZqOh8FQA4U+F8Izj2f9+T23w+KJ2tuno9p7ur8VP3It/qINBmaFxS7o8jK4VT",
-	"4A3LPnCgtssI2H+AT653tv26Zw85rKXH9FcLu5MsI2S14InrcTVP6jrY/SyyeXAIiaGHuBpqr/zzOtQe",
-	"V3PqeWBLMTnadMJwUrjhXXlSkOPuRYt5jXehgwe43ubA4q/mQOEu7vShpMZPq/7yPbotzrJ625SUPGuI",
-	"0wfItczscSi8VB38bAVtsjbmPewdhV6C0nVnZNvAdwnDHzf1/a3Q54uy+2Jc/6X5nbY8bIurC+2g0JkY",
-	"C8yOGxb/ykKqSz93i1Or33L0f27I/pXi7nsMvbE7ou6RKfiVz75l3ZReDVbfav49cvtDAFiBZoJ7XpKv",
-	"vyBoQl/9QWBsR+HqVcHst4ftf2W5+xuk3RPrL3OuJghWF1hPc4jPxpILT9ZHQonvlH1z+OL50y2ZoWqp",
-	"x++wlDzFXQX5H8uydhTYJtjs78j+O7K/KLJjzN1LwXI/Cf11ay/yJLZWD3o9mOZCYj3ESNFaSLkKn5v5",
-	"PnsHLvTKbEAhZph1NnqI36P7IZ77B8ZXHPK2te6kuMUvvZrGKIX1P3xcbTXdoiK7lEaPmt2kYOVocj8w",
-	"fqjFMX7T5z9UETZ8oUL3ncCz3iEsvkR9jO3fBQH+FNP7s8Hp4Da7Do8t90ZCiXsubnX5yuzsw0cqTuGz",
-	"yzaeebX8KNN/kOb/j99A1mOKxRii6ytdPH/rB9XkCGFI0fiGO8T1PNn4Urh2S67C1Kehq02IxW46znLb",
-	"aIL5x/m/AwAA//8=",
+	"7Fp7b+M2Ev8qA94BTa6K7Tx223VQHJJ9tOlt0iBJkcOtFzUtjS02FKmSVLzuwt/9MKRky7bsJNvWez30",
+	"rxiKyHnP/GZGH1mss1wrVM6y7keWIk/Q+J+vb/iI/iZoYyNyJ7RiXXbtjFYjQOWEm4DjI9BDcCkCj502",
+	"X1iIC2NQObhHY+lIxAz+UgiDCes6U2DEbJxixulqN8mRdZl1RqgRm04jdnt7e1K4lK6PucNV+jdEav6G",
+	"0ArilEuJaoRPojWNWM4Nz9CV8p4MHZpVglfoCqOCeBbGqbYIIgFhYWSQOzTgUq7ApcLCDilCcuvojVIv",
+	"ucF7oQsLOR/hLouYoFt/KdBMWMQUz4gr7mnX2R1qk3HHukwo9/yIRSwTSmRFxrqdqJJFKIcjNF5xZ6/W",
+	"6Ko0i0gq0jl36Zyyf75ea+vZ2G9mY3jOXZyu8nKS53LiFTI2wiFoJScgml2HPI8UrBWWWrQIO9pA/x/9",
+	"3eOe0i5FMxYWw2llx2jo/aP9g1ZPVXIGV55LejbcC7zV5cv4h7eoRi5l3f3OwVHU4JJvRSbcqkBvuRmh",
+	"daCKbICG+CxdxGkw3mfW2Fr6++pMJDjkhXTEQidaUPnhAamcfyhV3qH/b7TAlIxpc60seqc+5ckV/lKg",
+	"9RLEWjlU/ifPc1kGUDs3eiAx+/JnS5J9rHH2d4ND1mV/a8+zRDv817Yvw6lAdNXxTCBLdsm4JKEwAW1g",
+	"yIW0cM+lSDz1Y+ijMdrYPpCCLCCPUxjwBGbh6Y8JlAkjD1O2GA5FLFC5a6cNH+G2RbNOG4RUy8QCJ/HU",
+	"pDI+t94nLZp7NMCl1GMLO8JZ6J+8vPnh6vqn85N//xR+9nePgXxZqFFPjbmF2CeUpAWvUKITalTdmvE7",
+	"tGC0zoCPuFDk5V4VDo3i8jXpb5tKOFFQKPyQY+wwAW++Y0jQedNygyBUXQ1Sj6BQiU+VNcfw5rzQ7o0u",
+	"VLJN9i90UCyk3lzClrxc8onUPLnR2gf354qYgU4mFDaSmCjLyz6ci1PPo8FYq0TQuTdcSEy2zWaVRyEk",
+	"WEg0WvJjyPzTdQmdmL/R+pyrSZmR7FY51zoE6tArbQlDWBganQVfiCWllmMYc+FgqIPTzrO89fq3IFRP",
+	"9a/QmcmeRw59GOCQ8oIzEx+6PlDhpb+N3Iy7OlGEWBuDsZMTHzGkQF8ZMAk1rIbEalQaAFnJj9OB44oL",
+	"Yho/OODOYZa7jVV+c0mZRuxHRaxrI37drr+dC2tJmdrA2OPO2GBCGuTSLuro9vZ2bxk5NhEtj7SXgWYl",
+	"5j0Xkg/kZ6opMVfkCANKBjxOMQEjRqkDpcfHhCrMBCRhTuaZtUWea+MwOcdE8BtvuM+Xsr6w8DKQ3iNW",
+	"KIORLOSIBOR8bOkcTQDtPI4xd9YjrJKYB+GUOTzrSchxXF4aOuUEAZohlxYjltcefWS8OoMfeJaT6dit",
+	"kFLwDK5T7pQHgUu4LiLgWz+yHz0N60bM6OAlc6rfe/xyw5pQ5Dz43gXMHbgur3k/O6IHP2Ps6H6vijOV",
+	"F+5T9bHJsBcERmtSPPzukhCP4/+y6gY28r+ELuD76x8u4BzNCMFfcBzgnwWJQwe6cD5l3mHuWnCqXVr9",
+	"m55WPEZgNSgU1CtAxicUVKqQshUMW+dif3saXNHSd8ilS59oYeu4K/wvVOSf75i+8wmeJ5OaLda4X3m6",
+	"yWZnygPzS0LedP0iWaHqJMs+supuZu0W5YIGJqr+p6lJnSN9eieidM+DE+SaIs6AUE77VOJvj2pB164c",
+	"cYWeQV7muvnbZUhDeAuk7/0oVe0/HLWq6uFmVzep8KJRygut9qgMT8BRUR4LlwJ3IJFb59Oj0mrP5jxG",
+	"iFNueBzmAXPG/6MRrrlMuOKhJaza1oOyJ5y1sRFZhhoD1mW93nWTZqqsvjrsePMSXhw9+wrKalGBerbs",
+	"geH5om6Xuj5K/t6bShBVT/+tJq5CG7jK1Bttav1ixZqNNnaKERMOM/tQYC44/Dw+uTF84quEso6rGBsm",
+	"SFE9DCslHG3u4J+9eFEvK51OU2Fxwi1XllOeQNXHN2jOlaV/OY/+eHUGBodoUMUIwiOnoUenYTIVbOxP",
+	"132ND3ThugPJ1d2DUVEeDjzPVBJVDrIaIaQ3jAsj3OSajBD8acCtiAmQrYrx3c3NJZzS/z1+Pva8lyOT",
+	"Oh4kcN6nThlMofq+FvQLS8C8Df2cWzvWJum3qskL8eSpzkVMncsD0hFqqJsUajMuJcTccalHBdamPlwl",
+	"obvVEv0MYAK55BOqQwNMhUpgSY5WT/XU63s0k9BAU8hwBasRqOMioyZqp78OzvV3Wz31moIhtLUxN0ag",
+	"BV4NYSPAD7m21PZYEM5S+iM03afGrH8MFlUC1Dvw+C40NlWT16e+wiuVl4O7WffJJexIbd1ekSfUz+RG",
+	"O4zpP7teG9U9F1ph7TKDZSzTlXEJcpEnXh+3KXd4Xw4KZtkiAj5LLFTJubQ6YORhQUKVLY/wacfowmHS",
+	"haPOkU88XPVUoe6UHiugkhXBUecZ7PgM3D+RUo/7u+FFyNClOpiR3px3tim/xwiODvf9i2UL0VOaOH1+",
+	"BP8Spy248ZPhMIwMSGTZgtSj6dDcSRGjsj5my6ng+RnhxsLI0g9tt93WOSqrCxNjS5tRuzxk2/TuPE8E",
+	"oGXh5PKMRawau3fZfqvT6tB7dA3PBeuyw1andch8gUh92IXi6X+O0K0bfpMnDUgiX5J9bmzBbYoKMtJ7",
+	"GQFDTcqMyhlPmEFWrthT/bdC3XWhV3Q6h3FJ9p++4f3mgh4ePPcz8G/OXvlXkNod+U2PUQ/bY/2gtplH",
+	"nCWsy94K64LsbHGW/645589faYeZ7jR68MXQdE/fL41VDzqdDa3Waov1qFoUep+pLxdn4UCY+C4WpYZx",
+	"nN8tzJPRYmdMim+u9F8ffP01SKHuoARXfmBAd0WQG7SUdfycfky2JiCN5ViebdysTCN2FBTUJO5Mke3a",
+	"cNof2X/4yMIggg4dvHj40PLYaRqxZ4/hb3G+6k8dPorF2RDBV7siy7iZlA5bRYtQfkdkEjSRB4DehNwB",
+	"Byc8xnR8ZGeNlmXvpxHLdZjjL8bBSz82Pqn6sSDlKeHkp7jog54ZWtHpIgBwpsDpSnDs/76Um3w+CJ0s",
+	"unq1stw0+KlmkW91YGg1NC4p95fbO4Vj4DXNPnK3uM0I2H+ETy5Ptv25Z48h1jBj+hOEHZ356jGUVndJ",
+	"iyF7kiSEymY95nJMTqOqhrY/imQanElimD8uhqlf6szC9Gn1qlqrNhSio1UHDpSCd2zLCwMfmw/Ndj3e",
+	"/Q4e4bary44/W84PttjoQ1GFvRb95Vt0a5xl0dqU0MLWMWwuwmLyOBRtqix+L4M2WtqWH3aOwhxC6Wqq",
+	"sm5vPofwT1ue/1bY9EmVYfbVw6fWBrrysCmuLrSDTCdiKDA5rmn8Cwuxzv3Ortx4/RbS/7sh+2eKu28x",
+	"zNU2RN0TU/Arn33zaqC9GKx+TP175PbHgLcMzQj3PCdffkLQhJn8o4DclsLVi4LJbw/b/8ty9xfAeyDW",
+	"X6ZcjRCszrDaBFEvXJZc2FleJ0V+yvbV4Yvnu2syQ9FQj68wlzzGbQX5H9uhbSmwTdDZX5H9V2R/UmSX",
+	"MfdgC5b6Leqva+eYJ+VY9qDTgXEqJFYLkBithZir8Kman9G34EIv7BUUYoJJa2X++C2670q6f2B8lQvi",
+	"prGfFPf4qaaprWFY9937xTHVPSrSS270oD6JClouVe6XzY/VOJbfA/qPXIQNX7eQvSN41jmE2Qe9T9H9",
+	"VWDgs6je0wang9tsOzzW2I2YEg8YbvH4wt7t3XsqTuGTzaY+82b+Qaf/mM3/Lr+frFYcsxVG21e6kv7a",
+	"79LJEcKCo/YpfIjrabTywXXlllyFjVFNVhtRF7vqOPNrSxVM30//GwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

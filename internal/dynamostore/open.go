@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
-// Config is what the store needs: the table, and how patient to be with it.
+// Config is what the store needs: the table, its limit, and how patient to be with it.
 type Config struct {
 	Table string
 	// Endpoint overrides the AWS endpoint, e.g. http://127.0.0.1:8000 for dynalite or
@@ -22,6 +22,9 @@ type Config struct {
 	Timeout time.Duration
 	// MaxAttempts bounds the SDK's tries per request, the first included. Default 3.
 	MaxAttempts int
+	// MaxActors, when above 0, is the most actors the table may hold: Create fails with
+	// actors.ErrFull beyond it, whichever task asks. 0: no limit.
+	MaxActors int
 }
 
 const (
@@ -42,6 +45,9 @@ const (
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Table == "" {
 		return nil, errors.New("dynamostore: no table name")
+	}
+	if cfg.MaxActors < 0 {
+		return nil, fmt.Errorf("dynamostore: MaxActors %d < 0", cfg.MaxActors)
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = defaultMaxAttempts

@@ -20,9 +20,10 @@ import (
 // Store is an actors.Store on one DynamoDB table, safe for concurrent use by any number
 // of goroutines, processes and tasks sharing the table.
 type Store struct {
-	client  *dynamodb.Client
-	table   *string
-	timeout time.Duration
+	client    *dynamodb.Client
+	table     *string
+	timeout   time.Duration
+	maxActors int64 // 0: no limit
 }
 
 var _ actors.Store = (*Store)(nil)
@@ -33,7 +34,7 @@ func newStore(client *dynamodb.Client, cfg Config) *Store {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = defaultTimeout
 	}
-	return &Store{client: client, table: aws.String(cfg.Table), timeout: cfg.Timeout}
+	return &Store{client: client, table: aws.String(cfg.Table), timeout: cfg.Timeout, maxActors: int64(cfg.MaxActors)}
 }
 
 // do runs one request under its own deadline, so a slow or unreachable table never hangs
@@ -109,7 +110,8 @@ func (s *Store) get(ctx context.Context, id int64) (actors.Actor, bool, error) {
 	return decode(out.Item)
 }
 
-// Create takes the next id from the counter and puts the actor under it.
+// Create takes the next id from the counter, counting the actor in, and puts the actor
+// under it.
 func (s *Store) Create(ctx context.Context, f actors.Fields) (actors.Actor, error) {
 	id, err := s.nextID(ctx)
 	if err != nil {
@@ -141,10 +143,21 @@ func (s *Store) Create(ctx context.Context, f actors.Fields) (actors.Actor, erro
 	return a, nil
 }
 
-// nextID atomically adds one to the counter and returns the new value. An id whose
-// put then fails is skipped, never reused.
+// nextID atomically adds one to the counter's next and live, and returns the new next.
+// With a limit, the same request is conditional on live being below it, so tasks that
+// create at once can never take the table past the limit. An id whose put then fails is
+// skipped, never reused, and stays counted: the count errs on the safe side.
 func (s *Store) nextID(ctx context.Context) (int64, error) {
-	expr, err := expression.NewBuilder().WithUpdate(expression.Add(expression.Name(attrNext), expression.Value(1))).Build()
+	b := expression.NewBuilder().WithUpdate(expression.
+		Add(expression.Name(attrNext), expression.Value(1)).
+		Add(expression.Name(attrLive), expression.Value(1)))
+	if s.maxActors > 0 {
+		// No live attribute: a counter that Create is making on a new table.
+		b = b.WithCondition(expression.Or(
+			expression.AttributeNotExists(expression.Name(attrLive)),
+			expression.Name(attrLive).LessThan(expression.Value(s.maxActors))))
+	}
+	expr, err := b.Build()
 	if err != nil {
 		return 0, fmt.Errorf("dynamostore: next id: %w", err)
 	}
@@ -152,11 +165,15 @@ func (s *Store) nextID(ctx context.Context) (int64, error) {
 	err = s.do(ctx, "next id", func(ctx context.Context) (err error) {
 		out, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: s.table, Key: key(counterID),
-			UpdateExpression: expr.Update(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+			UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 			ReturnValues: types.ReturnValueUpdatedNew,
 		})
 		return err
 	})
+	if ccf := (*types.ConditionalCheckFailedException)(nil); errors.As(err, &ccf) {
+		return 0, fmt.Errorf("dynamostore: create: the table holds its limit of %d actors: %w", s.maxActors, actors.ErrFull)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -220,8 +237,9 @@ func (s *Store) update(ctx context.Context, op string, id int64, m actors.IfMatc
 	return a, err
 }
 
-// Delete replaces the actor with a tombstone if m allows its version. The tombstone
-// keeps a slow Seed from putting a deleted seed actor back (see the package comment).
+// Delete replaces the actor with a tombstone if m allows its version, then counts it out.
+// The tombstone keeps a slow Seed from putting a deleted seed actor back (see the package
+// comment).
 func (s *Store) Delete(ctx context.Context, id int64, m actors.IfMatch) error {
 	if id < 1 {
 		return notFound("delete", id)
@@ -230,7 +248,7 @@ func (s *Store) Delete(ctx context.Context, id int64, m actors.IfMatch) error {
 		attrID:      key(id)[attrID],
 		attrExpires: &types.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().Add(tombstoneTTL).Unix(), 10)},
 	}
-	return s.conditional(ctx, "delete", id, m, func(ctx context.Context, cond expression.ConditionBuilder) error {
+	err := s.conditional(ctx, "delete", id, m, func(ctx context.Context, cond expression.ConditionBuilder) error {
 		expr, err := expression.NewBuilder().WithCondition(cond).Build()
 		if err != nil {
 			return fmt.Errorf("dynamostore: delete: %w: %w", errBuild, err)
@@ -242,6 +260,24 @@ func (s *Store) Delete(ctx context.Context, id int64, m actors.IfMatch) error {
 		})
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	// Only the delete whose tombstone went in gets here, so an actor is counted out once.
+	// Should this request fail, the actor is gone all the same and the count stays one
+	// high, the safe side of a limit: so the delete is reported done.
+	countOut, err := expression.NewBuilder().WithUpdate(expression.Add(expression.Name(attrLive), expression.Value(-1))).Build()
+	if err != nil {
+		return fmt.Errorf("dynamostore: delete: %w", err)
+	}
+	_ = s.do(ctx, "delete: count out", func(ctx context.Context) error {
+		_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: s.table, Key: key(counterID),
+			UpdateExpression: countOut.Update(), ExpressionAttributeNames: countOut.Names(), ExpressionAttributeValues: countOut.Values(),
+		})
+		return err
+	})
+	return nil
 }
 
 // tombstoneTTL is far longer than any Seed can run, after which a tombstone has no use.

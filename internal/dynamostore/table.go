@@ -19,6 +19,7 @@ const (
 	attrVersion = "version"
 	attrNext    = "next"
 	attrSeeded  = "seeded"
+	attrLive    = "live"       // the counter's count of actors, for the limit
 	attrExpires = "expires_at" // the tombstones' TTL attribute (epoch seconds)
 	indexName   = "by-id"      // the global secondary index that lists actors in id order
 

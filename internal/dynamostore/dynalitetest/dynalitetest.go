@@ -161,17 +161,22 @@ func awsEnv() map[string]string {
 
 var tables atomic.Int64
 
-// Table creates a new, empty table with the store's schema (dynamostore.CreateTable)
-// and returns its name.
-func Table(t testing.TB) string {
+// Client returns a DynamoDB client on dynalite, for tests that look at items directly.
+func Client(t testing.TB) *dynamodb.Client {
 	t.Helper()
-	client := dynamodb.New(dynamodb.Options{
+	return dynamodb.New(dynamodb.Options{
 		Region:       Region,
 		Credentials:  credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, ""),
 		BaseEndpoint: aws.String(Endpoint(t)),
 	})
+}
+
+// Table creates a new, empty table with the store's schema (dynamostore.CreateTable)
+// and returns its name.
+func Table(t testing.TB) string {
+	t.Helper()
 	name := fmt.Sprintf("actors-%d-%d", os.Getpid(), tables.Add(1))
-	if err := dynamostore.CreateTable(t.Context(), client, name); err != nil {
+	if err := dynamostore.CreateTable(t.Context(), Client(t), name); err != nil {
 		t.Fatal(err)
 	}
 	return name
