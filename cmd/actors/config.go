@@ -10,18 +10,21 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
 
 // config is everything the server reads at start-up.
 type config struct {
-	addr            string
-	username        string
-	password        string
-	defaultPassword bool // no password was configured: the seed's user/password are in use
-	logLevel        slog.Level
-	shutdownTimeout time.Duration
+	addr     string
+	username string
+	password string
+	// insecureDefaults: no credentials were configured and the development switch was
+	// given, so anyone may use user/password.
+	insecureDefaults bool
+	logLevel         slog.Level
+	shutdownTimeout  time.Duration
 	// readHeaderTimeout and writeTimeout bound slow clients; tests shorten them.
 	readHeaderTimeout time.Duration
 	writeTimeout      time.Duration
@@ -30,6 +33,8 @@ type config struct {
 	store             string // "memory" or "dynamodb"
 	dynamoTable       string
 	dynamoEndpoint    string
+	// warnings are worth logging once the logger exists; the server starts all the same.
+	warnings []string
 }
 
 const (
@@ -50,8 +55,14 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs := flag.NewFlagSet("actors", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", envOr("ACTORS_ADDR", ":5000"), "listen address, host:port (ACTORS_ADDR)")
-	username := fs.String("username", getenv("ACTORS_USERNAME"), "Basic auth user name (ACTORS_USERNAME; default "+defaultUsername+")")
+	username := fs.String("username", getenv("ACTORS_USERNAME"), "Basic auth user name (ACTORS_USERNAME)")
 	passwordFile := fs.String("password-file", getenv("ACTORS_PASSWORD_FILE"), "file holding the Basic auth password (ACTORS_PASSWORD_FILE; or set ACTORS_PASSWORD)")
+	insecureEnv := getenv("ACTORS_INSECURE_DEFAULT_CREDENTIALS")
+	insecureDefault, insecureErr := false, error(nil)
+	if insecureEnv != "" {
+		insecureDefault, insecureErr = strconv.ParseBool(insecureEnv)
+	}
+	insecure := fs.Bool("insecure-default-credentials", insecureDefault, "for local development only: with no credentials configured, accept "+defaultUsername+"/"+defaultPassword+" (ACTORS_INSECURE_DEFAULT_CREDENTIALS)")
 	logLevel := fs.String("log-level", envOr("ACTORS_LOG_LEVEL", "info"), "debug, info, warn or error (ACTORS_LOG_LEVEL)")
 	shutdown := fs.String("shutdown-timeout", envOr("ACTORS_SHUTDOWN_TIMEOUT", "20s"), "time in-flight requests get to finish on SIGTERM (ACTORS_SHUTDOWN_TIMEOUT)")
 	readHeader := fs.String("read-header-timeout", envOr("ACTORS_READ_HEADER_TIMEOUT", "5s"), "time a client gets to send its request headers (ACTORS_READ_HEADER_TIMEOUT)")
@@ -63,6 +74,9 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 	debugAddr := fs.String("debug-addr", getenv("ACTORS_DEBUG_ADDR"), "serve net/http/pprof on this address, e.g. 127.0.0.1:6060, in builds with -tags debug; off when empty (ACTORS_DEBUG_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
+	}
+	if insecureErr != nil {
+		return config{}, fmt.Errorf("ACTORS_INSECURE_DEFAULT_CREDENTIALS %q: want true or false", insecureEnv)
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q (subcommands: healthcheck, version)", fs.Arg(0))
@@ -135,15 +149,21 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		if password == "" {
 			return config{}, fmt.Errorf("ACTORS_PASSWORD_FILE / -password-file %q is empty", *passwordFile)
 		}
-	}
-	if password == "" {
-		if cfg.username != "" {
-			return config{}, errors.New("ACTORS_USERNAME is set but no password: set ACTORS_PASSWORD or ACTORS_PASSWORD_FILE")
+		if info, err := os.Stat(*passwordFile); err == nil && info.Mode().Perm()&0o044 != 0 {
+			cfg.warnings = append(cfg.warnings, fmt.Sprintf("ACTORS_PASSWORD_FILE %s is readable by group or others (mode %v): chmod 600 it", *passwordFile, info.Mode().Perm()))
 		}
-		password, cfg.defaultPassword = defaultPassword, true
 	}
-	if cfg.username == "" {
-		cfg.username = defaultUsername
+	switch {
+	case cfg.username == "" && password == "":
+		if !*insecure {
+			return config{}, errors.New("no credentials configured: set ACTORS_USERNAME, and ACTORS_PASSWORD or ACTORS_PASSWORD_FILE " +
+				"(for local development only, ACTORS_INSECURE_DEFAULT_CREDENTIALS=true accepts " + defaultUsername + "/" + defaultPassword + ")")
+		}
+		cfg.username, password, cfg.insecureDefaults = defaultUsername, defaultPassword, true
+	case cfg.username == "":
+		return config{}, errors.New("ACTORS_USERNAME / -username is empty: set it with the password")
+	case password == "":
+		return config{}, errors.New("ACTORS_USERNAME is set but the password is empty: set ACTORS_PASSWORD or ACTORS_PASSWORD_FILE")
 	}
 	if strings.Contains(cfg.username, ":") {
 		return config{}, errors.New("ACTORS_USERNAME / -username: Basic auth user names cannot contain ':'")

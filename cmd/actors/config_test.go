@@ -17,6 +17,13 @@ func TestLoadConfig(t *testing.T) {
 	if err := os.WriteFile(pwFile, []byte("s3cret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	shared := filepath.Join(dir, "shared")
+	if err := os.WriteFile(shared, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(shared, 0o640); err != nil { // WriteFile's mode is cut by the umask
+		t.Fatal(err)
+	}
 	empty := filepath.Join(dir, "empty")
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -28,21 +35,34 @@ func TestLoadConfig(t *testing.T) {
 		want    config
 		wantErr string // substring naming the setting at fault
 	}{
-		{name: "defaults", want: config{addr: ":5000", username: "user", password: "password", defaultPassword: true, shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory"}},
+		{name: "defaults, with the insecure development credentials", env: map[string]string{"ACTORS_INSECURE_DEFAULT_CREDENTIALS": "true"},
+			want: config{addr: ":5000", username: "user", password: "password", insecureDefaults: true, shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory"}},
+		{name: "the insecure switch as a flag", args: []string{"-insecure-default-credentials"},
+			want: config{addr: ":5000", username: "user", password: "password", insecureDefaults: true, shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory"}},
+		{name: "configured credentials win over the insecure switch", env: map[string]string{"ACTORS_INSECURE_DEFAULT_CREDENTIALS": "1", "ACTORS_USERNAME": "kirk", "ACTORS_PASSWORD": "x"},
+			want: config{addr: ":5000", username: "kirk", password: "x", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory"}},
 		{name: "environment", env: map[string]string{"ACTORS_ADDR": "127.0.0.1:8080", "ACTORS_USERNAME": "kirk", "ACTORS_PASSWORD": "x", "ACTORS_SHUTDOWN_TIMEOUT": "5s"},
 			want: config{addr: "127.0.0.1:8080", username: "kirk", password: "x", shutdownTimeout: 5 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory"}},
-		{name: "flags override environment", args: []string{"-addr", ":9000", "-shutdown-timeout", "1s"}, env: map[string]string{"ACTORS_ADDR": ":8080", "ACTORS_PASSWORD": "x"},
+		{name: "flags override environment", args: []string{"-addr", ":9000", "-shutdown-timeout", "1s"}, env: map[string]string{"ACTORS_ADDR": ":8080", "ACTORS_USERNAME": "user", "ACTORS_PASSWORD": "x"},
 			want: config{addr: ":9000", username: "user", password: "x", shutdownTimeout: time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory"}},
-		{name: "trusted proxies", env: map[string]string{"ACTORS_PASSWORD": "x", "ACTORS_TRUSTED_PROXIES": "10.0.0.0/16, 192.168.1.7/24"},
+		{name: "trusted proxies", env: map[string]string{"ACTORS_USERNAME": "user", "ACTORS_PASSWORD": "x", "ACTORS_TRUSTED_PROXIES": "10.0.0.0/16, 192.168.1.7/24"},
 			want: config{addr: ":5000", username: "user", password: "x", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory",
 				trustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16"), netip.MustParsePrefix("192.168.1.0/24")}}},
-		{name: "password file", env: map[string]string{"ACTORS_PASSWORD_FILE": pwFile},
+		{name: "password file", env: map[string]string{"ACTORS_USERNAME": "user", "ACTORS_PASSWORD_FILE": pwFile},
 			want: config{addr: ":5000", username: "user", password: "s3cret", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory"}},
+		{name: "password file readable by its group", env: map[string]string{"ACTORS_USERNAME": "user", "ACTORS_PASSWORD_FILE": shared},
+			want: config{addr: ":5000", username: "user", password: "s3cret", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory",
+				warnings: []string{"ACTORS_PASSWORD_FILE " + shared + " is readable by group or others (mode -rw-r-----): chmod 600 it"}}},
 		{name: "bad read header timeout", env: map[string]string{"ACTORS_READ_HEADER_TIMEOUT": "0s"}, wantErr: "ACTORS_READ_HEADER_TIMEOUT"},
 		{name: "bad write timeout", env: map[string]string{"ACTORS_WRITE_TIMEOUT": "x"}, wantErr: "ACTORS_WRITE_TIMEOUT"},
 		{name: "bad trusted proxy", env: map[string]string{"ACTORS_TRUSTED_PROXIES": "10.0.0.0/16, lb"}, wantErr: "ACTORS_TRUSTED_PROXIES"},
+		{name: "bad insecure switch", env: map[string]string{"ACTORS_INSECURE_DEFAULT_CREDENTIALS": "yes please"}, wantErr: "ACTORS_INSECURE_DEFAULT_CREDENTIALS"},
+		{name: "no credentials", wantErr: "ACTORS_INSECURE_DEFAULT_CREDENTIALS"},
+		{name: "password without user", env: map[string]string{"ACTORS_PASSWORD": "x"}, wantErr: "ACTORS_USERNAME"},
+		{name: "password file without user", env: map[string]string{"ACTORS_PASSWORD_FILE": pwFile}, wantErr: "ACTORS_USERNAME"},
+		{name: "empty user flag", args: []string{"-username", ""}, env: map[string]string{"ACTORS_USERNAME": "kirk", "ACTORS_PASSWORD": "x"}, wantErr: "ACTORS_USERNAME"},
 		{name: "bad debug address", env: map[string]string{"ACTORS_DEBUG_ADDR": "6060"}, wantErr: "ACTORS_DEBUG_ADDR"}, // also without -tags debug
-		{name: "dynamodb", env: map[string]string{"ACTORS_PASSWORD": "x", "ACTORS_STORE": "dynamodb", "ACTORS_DYNAMODB_TABLE": "actors", "ACTORS_DYNAMODB_ENDPOINT": "http://127.0.0.1:8000"},
+		{name: "dynamodb", env: map[string]string{"ACTORS_USERNAME": "user", "ACTORS_PASSWORD": "x", "ACTORS_STORE": "dynamodb", "ACTORS_DYNAMODB_TABLE": "actors", "ACTORS_DYNAMODB_ENDPOINT": "http://127.0.0.1:8000"},
 			want: config{addr: ":5000", username: "user", password: "x", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second,
 				store: "dynamodb", dynamoTable: "actors", dynamoEndpoint: "http://127.0.0.1:8000"}},
 		{name: "unknown store", env: map[string]string{"ACTORS_STORE": "postgres"}, wantErr: "ACTORS_STORE"},

@@ -14,7 +14,7 @@ import (
 // once between them, see each other's writes, lose no update when 32 writers go through
 // both, and the data outlives a restart.
 func TestDynamoDBServers(t *testing.T) {
-	env := dynalitetest.ServerEnv(t, "")
+	env := devEnv(dynalitetest.ServerEnv(t, ""))
 	ctx := context.Background()
 
 	// Two servers starting at once on an empty table must not seed it twice.
