@@ -42,6 +42,31 @@ const (
 	defaultPassword = "password"
 )
 
+// privateNetworks are the prefixes a trusted proxy may be in: RFC 1918, RFC 4193 and
+// loopback. Anything wider would let a direct client name its own address in
+// X-Forwarded-For and side-step the failed-authentication limit.
+var privateNetworks = []netip.Prefix{
+	netip.MustParsePrefix("10.0.0.0/8"),
+	netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.168.0.0/16"),
+	netip.MustParsePrefix("127.0.0.0/8"),
+	netip.MustParsePrefix("fc00::/7"),
+	netip.MustParsePrefix("::1/128"),
+}
+
+// private reports whether every address of p is in one of privateNetworks.
+func private(p netip.Prefix) bool {
+	if p.Addr().Is4In6() && p.Bits() >= 96 {
+		p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+	}
+	for _, n := range privateNetworks {
+		if n.Bits() <= p.Bits() && n.Contains(p.Addr()) {
+			return true
+		}
+	}
+	return false
+}
+
 // loadConfig reads ACTORS_* variables, then lets flags override them. The password has no
 // flag on purpose: command lines are visible to every user of the machine (ps).
 // Each error names the setting at fault.
@@ -107,6 +132,11 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		p, err := netip.ParsePrefix(s)
 		if err != nil {
 			return config{}, fmt.Errorf("ACTORS_TRUSTED_PROXIES / -trusted-proxies: %q is not a CIDR, e.g. 10.0.0.0/16", s)
+		}
+		if !private(p) {
+			return config{}, fmt.Errorf("ACTORS_TRUSTED_PROXIES / -trusted-proxies: %q is wider than a private network "+
+				"(10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7 or loopback): any client in it could choose "+
+				"its address through X-Forwarded-For; list only the load balancers' subnets", s)
 		}
 		cfg.trustedProxies = append(cfg.trustedProxies, p.Masked())
 	}
