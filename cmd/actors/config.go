@@ -33,6 +33,8 @@ type config struct {
 	store             string // "memory" or "dynamodb"
 	dynamoTable       string
 	dynamoEndpoint    string
+	maxActors         int // 0: no limit
+	maxConnections    int
 	// warnings are worth logging once the logger exists; the server starts all the same.
 	warnings []string
 }
@@ -40,6 +42,18 @@ type config struct {
 const (
 	defaultUsername = "user"
 	defaultPassword = "password"
+
+	// defaultMaxActors sizes the memory store for the default task (512 MiB): actors of
+	// the largest size (200 four-byte characters in each field) take about 3.5 KiB of RSS
+	// each, so the store stays under 200 MiB and leaves the rest to connections and spikes.
+	defaultMaxActors = 50_000
+	// defaultMaxConnections bounds what connections cost together in the default task
+	// (512 MiB, 0.25 vCPU). A client that sends many tiny header fields makes net/http
+	// hold about 12 bytes per byte, close to 1 MiB of RSS for a 64 KiB header; waves of 64
+	// such connections stay near 100 MiB on top of a full memory store. 64 keep-alive
+	// connections are several times what a quarter of a CPU can keep busy; more wait in
+	// the kernel's accept queue until one closes.
+	defaultMaxConnections = 64
 )
 
 // privateNetworks are the prefixes a trusted proxy may be in: RFC 1918, RFC 4193 and
@@ -97,6 +111,8 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 	table := fs.String("dynamodb-table", getenv("ACTORS_DYNAMODB_TABLE"), "DynamoDB table, with -store dynamodb (ACTORS_DYNAMODB_TABLE)")
 	endpoint := fs.String("dynamodb-endpoint", getenv("ACTORS_DYNAMODB_ENDPOINT"), "DynamoDB endpoint URL for local or test servers; empty means AWS (ACTORS_DYNAMODB_ENDPOINT)")
 	debugAddr := fs.String("debug-addr", getenv("ACTORS_DEBUG_ADDR"), "serve net/http/pprof on this address, e.g. 127.0.0.1:6060, in builds with -tags debug; off when empty (ACTORS_DEBUG_ADDR)")
+	maxActors := fs.String("max-actors", getenv("ACTORS_MAX_ACTORS"), fmt.Sprintf("most actors the store may hold; POST answers 507 beyond (ACTORS_MAX_ACTORS; default %d for memory, no limit for dynamodb)", defaultMaxActors))
+	maxConns := fs.String("max-connections", envOr("ACTORS_MAX_CONNECTIONS", strconv.Itoa(defaultMaxConnections)), "most client connections open at once; more wait to be accepted (ACTORS_MAX_CONNECTIONS)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -140,8 +156,19 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		}
 		cfg.trustedProxies = append(cfg.trustedProxies, p.Masked())
 	}
+	if cfg.maxConnections, err = strconv.Atoi(*maxConns); err != nil || cfg.maxConnections < 1 {
+		return config{}, fmt.Errorf("ACTORS_MAX_CONNECTIONS / -max-connections %q: want a positive number, e.g. %d", *maxConns, defaultMaxConnections)
+	}
+	if *maxActors != "" {
+		if cfg.maxActors, err = strconv.Atoi(*maxActors); err != nil || cfg.maxActors < 1 {
+			return config{}, fmt.Errorf("ACTORS_MAX_ACTORS / -max-actors %q: want a positive number, e.g. %d", *maxActors, defaultMaxActors)
+		}
+	}
 	switch cfg.store = *store; cfg.store {
 	case "memory":
+		if cfg.maxActors == 0 {
+			cfg.maxActors = defaultMaxActors
+		}
 	case "dynamodb":
 		if *table == "" {
 			return config{}, errors.New("ACTORS_DYNAMODB_TABLE / -dynamodb-table: required with ACTORS_STORE=dynamodb")

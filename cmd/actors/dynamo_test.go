@@ -103,3 +103,16 @@ func TestDynamoDBServers(t *testing.T) {
 		t.Fatalf("after restart: list %v, want 9 actors", err)
 	}
 }
+
+// ACTORS_MAX_ACTORS holds for a DynamoDB table too: past it, POST answers 507.
+func TestDynamoDBLimit(t *testing.T) {
+	env := devEnv(dynalitetest.ServerEnv(t, ""))
+	env["ACTORS_MAX_ACTORS"] = "9"
+	c := newClient(t, startServer(t, env), "user", "password")
+	for _, want := range []int{http.StatusCreated, http.StatusInsufficientStorage} {
+		resp, err := c.CreateActorWithResponse(context.Background(), actorsapi.ActorInput{Actor: "Jeri Ryan", Role: "Seven of Nine"})
+		if err != nil || resp.StatusCode() != want {
+			t.Fatalf("create with 8 of 9 places taken, then 9: %v %s, want %d", err, resp.Status(), want)
+		}
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"runtime/debug"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"github.com/actors-dev/actors/internal/actors"
 	"github.com/actors-dev/actors/internal/dynamostore"
 	"github.com/actors-dev/actors/internal/httpapi"
@@ -74,14 +76,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		ReadTimeout:       cfg.readHeaderTimeout + 10*time.Second, // headers, then a 1 MiB body
 		WriteTimeout:      cfg.writeTimeout,
 		IdleTimeout:       120 * time.Second,
-		// Above the handler's own 64 KiB limit, which answers with a problem document.
-		MaxHeaderBytes: 1 << 20,
+		// net/http parses every header before any handler runs, at about 12 bytes of memory
+		// per byte sent, so the limit must be the real one. It allows a few KiB more, which
+		// the handler answers with a problem document; beyond, net/http sends its plain 431.
+		MaxHeaderBytes: maxHeaderBytes,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("ACTORS_ADDR: %w", err)
 	}
+	// What connections cost together is then bounded too.
+	ln = netutil.LimitListener(ln, cfg.maxConnections)
 	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("version", buildVersion()))
 	out.Flush() // say it now: scripts and tests wait for this line
 	// Hand the garbage of loading the spec back to the OS once, so idle RSS starts low.
@@ -108,6 +114,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return nil
 }
 
+// maxHeaderBytes is the request line and headers a client may send: the spec's limit.
+const maxHeaderBytes = 64 << 10
+
 // seedTimeout bounds seeding a DynamoDB table at start-up; ECS restarts a task that fails.
 const seedTimeout = 30 * time.Second
 
@@ -115,9 +124,9 @@ const seedTimeout = 30 * time.Second
 // every start, a DynamoDB table only when it is empty.
 func openStore(ctx context.Context, cfg config, log *slog.Logger) (actors.Store, error) {
 	if cfg.store != "dynamodb" {
-		return memstore.New(actors.Seed()...), nil
+		return memstore.NewCapped(cfg.maxActors, actors.Seed()...), nil
 	}
-	store, err := dynamostore.Open(ctx, dynamostore.Config{Table: cfg.dynamoTable, Endpoint: cfg.dynamoEndpoint})
+	store, err := dynamostore.Open(ctx, dynamostore.Config{Table: cfg.dynamoTable, Endpoint: cfg.dynamoEndpoint, MaxActors: cfg.maxActors})
 	if err != nil {
 		return nil, err
 	}
