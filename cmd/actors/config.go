@@ -43,16 +43,13 @@ const (
 	defaultUsername = "user"
 	defaultPassword = "password"
 
-	// defaultMaxActors sizes the memory store for the default task (512 MiB): actors of
-	// the largest size (200 four-byte characters in each field) take about 3.5 KiB of RSS
-	// each, so the store stays under 200 MiB and leaves the rest to connections and spikes.
-	defaultMaxActors = 50_000
-	// defaultMaxConnections bounds what connections cost together in the default task
-	// (512 MiB, 0.25 vCPU). A client that sends many tiny header fields makes net/http
-	// hold about 12 bytes per byte, close to 1 MiB of RSS for a 64 KiB header; waves of 64
-	// such connections stay near 100 MiB on top of a full memory store. 64 keep-alive
-	// connections are several times what a quarter of a CPU can keep busy; more wait in
-	// the kernel's accept queue until one closes.
+	// defaultMaxActors and defaultMaxConnections are sized for the default task, 512 MiB
+	// and 0.25 vCPU, by measuring the worst a client can make each cost: a store of the
+	// largest actors, and connections full of tiny header fields, which net/http holds at
+	// about 12 bytes of memory per byte received. Both together stay well under 512 MiB;
+	// docs/security.md gives the figures. 64 keep-alive connections are several times
+	// what a quarter of a CPU keeps busy; more wait in the kernel's accept queue.
+	defaultMaxActors      = 50_000
 	defaultMaxConnections = 64
 )
 

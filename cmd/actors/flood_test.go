@@ -18,8 +18,8 @@ import (
 )
 
 // TestHeaderFloodStaysBounded runs the built binary with its default limits and sends it,
-// with no credentials, what once took a 512 MiB task past its memory: connections full of
-// tiny header fields, which net/http parses at about 12 bytes of memory per byte sent.
+// with no credentials, what takes an unprotected 512 MiB task past its memory: connections
+// full of tiny header fields, which net/http parses at about 12 bytes of memory per byte.
 //
 //   - holders send just under the 64 KiB header limit and then stall, four times as many
 //     as the connection limit lets in at once: without that limit they would all be
