@@ -17,8 +17,8 @@ help: ## List the targets
 
 # --- Develop
 .PHONY: run build generate npm-ci
-run: ## Serve on :5000 with the in-memory store and the 8 seed actors (user/password)
-	$(GO) run -ldflags "-X main.version=$(VERSION)" ./cmd/actors
+run: ## Serve on :5000 with the in-memory store and the 8 seed actors (user/password: insecure, for development)
+	$(GO) run -ldflags "-X main.version=$(VERSION)" ./cmd/actors -insecure-default-credentials
 
 build: ## Build a static binary into bin/actors
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/actors ./cmd/actors

@@ -3,10 +3,11 @@
 #
 #   require_tools NAME "install hint" TOOL...  SKIP (exit 0) when a tool is missing, or
 #                                              FAIL (exit 1) under CI=true
-#   start_actors_server DIR                    builds ./cmd/actors into DIR, starts it with
-#                                              the default credentials user / password on
-#                                              127.0.0.1 and a port the kernel picks, waits
-#                                              for /healthz; sets ACTORS_URL, ACTORS_PID
+#   start_actors_server DIR                    builds ./cmd/actors into DIR, starts it as
+#                                              `make run` does (the insecure development
+#                                              credentials user / password) on 127.0.0.1
+#                                              and a port the kernel picks, waits for
+#                                              /healthz; sets ACTORS_URL, ACTORS_PID
 #   stop_actors_server                         SIGTERM, then waits; for the caller's trap
 #
 # Set ACTORS_URL beforehand to test a server that is already running instead.
@@ -48,9 +49,9 @@ start_actors_server() {
 	fi
 	go build -o "$dir/actors" ./cmd/actors
 	# Port 0: the kernel picks a free port and the server logs it ("listening", "addr"),
-	# at info level. The credentials are reset to the defaults the tests (and README) use.
+	# at info level. The credentials are those of `make run`, which the tests (and README) use.
 	env -u ACTORS_PASSWORD_FILE -u ACTORS_USERNAME -u ACTORS_PASSWORD \
-		ACTORS_ADDR=127.0.0.1:0 ACTORS_LOG_LEVEL=info \
+		ACTORS_INSECURE_DEFAULT_CREDENTIALS=true ACTORS_ADDR=127.0.0.1:0 ACTORS_LOG_LEVEL=info \
 		"$dir/actors" >"$dir/server.log" 2>&1 &
 	ACTORS_PID=$!
 	local addr='' i

@@ -137,7 +137,7 @@ addr=127.0.0.1:$port
 # podman's stderr goes to a file: without systemd it complains about healthcheck
 # timers (harmless; the health check is run by hand below).
 podman run --detach --name "$ctr" --network host --read-only \
-	-e "ACTORS_ADDR=$addr" -e "ACTORS_PASSWORD=$password" "$image" >/dev/null 2>"$tmp/run.err" ||
+	-e "ACTORS_ADDR=$addr" -e "ACTORS_USERNAME=user" -e "ACTORS_PASSWORD=$password" "$image" >/dev/null 2>"$tmp/run.err" ||
 	{ cat "$tmp/run.err" >&2; exit 1; }
 
 # Wait until it answers (bounded: 100 tries x 0.1 s), then assert.

@@ -10,18 +10,21 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
 
 // config is everything the server reads at start-up.
 type config struct {
-	addr            string
-	username        string
-	password        string
-	defaultPassword bool // no password was configured: the seed's user/password are in use
-	logLevel        slog.Level
-	shutdownTimeout time.Duration
+	addr     string
+	username string
+	password string
+	// insecureDefaults: no credentials were configured and the development switch was
+	// given, so anyone may use user/password.
+	insecureDefaults bool
+	logLevel         slog.Level
+	shutdownTimeout  time.Duration
 	// readHeaderTimeout and writeTimeout bound slow clients; tests shorten them.
 	readHeaderTimeout time.Duration
 	writeTimeout      time.Duration
@@ -30,14 +33,51 @@ type config struct {
 	store             string // "memory" or "dynamodb"
 	dynamoTable       string
 	dynamoEndpoint    string
-
-	metricsInterval time.Duration // how long EMF metrics aggregate; 0 means metrics off
+	maxActors         int // 0: no limit
+	maxConnections    int
+	metricsInterval   time.Duration // how long EMF metrics aggregate; 0 means metrics off
+	// warnings are worth logging once the logger exists; the server starts all the same.
+	warnings []string
 }
 
 const (
 	defaultUsername = "user"
 	defaultPassword = "password"
+
+	// defaultMaxActors and defaultMaxConnections are sized for the default task, 512 MiB
+	// and 0.25 vCPU, by measuring the worst a client can make each cost: a store of the
+	// largest actors, and connections full of tiny header fields, which net/http holds at
+	// about 12 bytes of memory per byte received. Both together stay well under 512 MiB;
+	// docs/security.md gives the figures. 64 keep-alive connections are several times
+	// what a quarter of a CPU keeps busy; more wait in the kernel's accept queue.
+	defaultMaxActors      = 50_000
+	defaultMaxConnections = 64
 )
+
+// privateNetworks are the prefixes a trusted proxy may be in: RFC 1918, RFC 4193 and
+// loopback. Anything wider would let a direct client name its own address in
+// X-Forwarded-For and side-step the failed-authentication limit.
+var privateNetworks = []netip.Prefix{
+	netip.MustParsePrefix("10.0.0.0/8"),
+	netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.168.0.0/16"),
+	netip.MustParsePrefix("127.0.0.0/8"),
+	netip.MustParsePrefix("fc00::/7"),
+	netip.MustParsePrefix("::1/128"),
+}
+
+// private reports whether every address of p is in one of privateNetworks.
+func private(p netip.Prefix) bool {
+	if p.Addr().Is4In6() && p.Bits() >= 96 {
+		p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+	}
+	for _, n := range privateNetworks {
+		if n.Bits() <= p.Bits() && n.Contains(p.Addr()) {
+			return true
+		}
+	}
+	return false
+}
 
 // loadConfig reads ACTORS_* variables, then lets flags override them. The password has no
 // flag on purpose: command lines are visible to every user of the machine (ps).
@@ -52,8 +92,14 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs := flag.NewFlagSet("actors", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", envOr("ACTORS_ADDR", ":5000"), "listen address, host:port (ACTORS_ADDR)")
-	username := fs.String("username", getenv("ACTORS_USERNAME"), "Basic auth user name (ACTORS_USERNAME; default "+defaultUsername+")")
+	username := fs.String("username", getenv("ACTORS_USERNAME"), "Basic auth user name (ACTORS_USERNAME)")
 	passwordFile := fs.String("password-file", getenv("ACTORS_PASSWORD_FILE"), "file holding the Basic auth password (ACTORS_PASSWORD_FILE; or set ACTORS_PASSWORD)")
+	insecureEnv := getenv("ACTORS_INSECURE_DEFAULT_CREDENTIALS")
+	insecureDefault, insecureErr := false, error(nil)
+	if insecureEnv != "" {
+		insecureDefault, insecureErr = strconv.ParseBool(insecureEnv)
+	}
+	insecure := fs.Bool("insecure-default-credentials", insecureDefault, "for local development only: with no credentials configured, accept "+defaultUsername+"/"+defaultPassword+" (ACTORS_INSECURE_DEFAULT_CREDENTIALS)")
 	logLevel := fs.String("log-level", envOr("ACTORS_LOG_LEVEL", "info"), "debug, info, warn or error (ACTORS_LOG_LEVEL)")
 	shutdown := fs.String("shutdown-timeout", envOr("ACTORS_SHUTDOWN_TIMEOUT", "20s"), "time in-flight requests get to finish on SIGTERM (ACTORS_SHUTDOWN_TIMEOUT)")
 	readHeader := fs.String("read-header-timeout", envOr("ACTORS_READ_HEADER_TIMEOUT", "5s"), "time a client gets to send its request headers (ACTORS_READ_HEADER_TIMEOUT)")
@@ -65,8 +111,13 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 	metrics := fs.String("metrics", envOr("ACTORS_METRICS", "on"), "on or off: per-operation CloudWatch metrics as EMF lines on stdout (ACTORS_METRICS)")
 	metricsInterval := fs.String("metrics-interval", envOr("ACTORS_METRICS_INTERVAL", "60s"), "how long metrics aggregate before they are written (ACTORS_METRICS_INTERVAL)")
 	debugAddr := fs.String("debug-addr", getenv("ACTORS_DEBUG_ADDR"), "serve net/http/pprof on this address, e.g. 127.0.0.1:6060, in builds with -tags debug; off when empty (ACTORS_DEBUG_ADDR)")
+	maxActors := fs.String("max-actors", getenv("ACTORS_MAX_ACTORS"), fmt.Sprintf("most actors the store may hold; POST answers 507 beyond (ACTORS_MAX_ACTORS; default %d for memory, no limit for dynamodb)", defaultMaxActors))
+	maxConns := fs.String("max-connections", envOr("ACTORS_MAX_CONNECTIONS", strconv.Itoa(defaultMaxConnections)), "most client connections open at once; more wait to be accepted (ACTORS_MAX_CONNECTIONS)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
+	}
+	if insecureErr != nil {
+		return config{}, fmt.Errorf("ACTORS_INSECURE_DEFAULT_CREDENTIALS %q: want true or false", insecureEnv)
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q (subcommands: healthcheck, version)", fs.Arg(0))
@@ -98,10 +149,26 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		if err != nil {
 			return config{}, fmt.Errorf("ACTORS_TRUSTED_PROXIES / -trusted-proxies: %q is not a CIDR, e.g. 10.0.0.0/16", s)
 		}
+		if !private(p) {
+			return config{}, fmt.Errorf("ACTORS_TRUSTED_PROXIES / -trusted-proxies: %q is wider than a private network "+
+				"(10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7 or loopback): any client in it could choose "+
+				"its address through X-Forwarded-For; list only the load balancers' subnets", s)
+		}
 		cfg.trustedProxies = append(cfg.trustedProxies, p.Masked())
+	}
+	if cfg.maxConnections, err = strconv.Atoi(*maxConns); err != nil || cfg.maxConnections < 1 {
+		return config{}, fmt.Errorf("ACTORS_MAX_CONNECTIONS / -max-connections %q: want a positive number, e.g. %d", *maxConns, defaultMaxConnections)
+	}
+	if *maxActors != "" {
+		if cfg.maxActors, err = strconv.Atoi(*maxActors); err != nil || cfg.maxActors < 1 {
+			return config{}, fmt.Errorf("ACTORS_MAX_ACTORS / -max-actors %q: want a positive number, e.g. %d", *maxActors, defaultMaxActors)
+		}
 	}
 	switch cfg.store = *store; cfg.store {
 	case "memory":
+		if cfg.maxActors == 0 {
+			cfg.maxActors = defaultMaxActors
+		}
 	case "dynamodb":
 		if *table == "" {
 			return config{}, errors.New("ACTORS_DYNAMODB_TABLE / -dynamodb-table: required with ACTORS_STORE=dynamodb")
@@ -148,15 +215,21 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		if password == "" {
 			return config{}, fmt.Errorf("ACTORS_PASSWORD_FILE / -password-file %q is empty", *passwordFile)
 		}
-	}
-	if password == "" {
-		if cfg.username != "" {
-			return config{}, errors.New("ACTORS_USERNAME is set but no password: set ACTORS_PASSWORD or ACTORS_PASSWORD_FILE")
+		if info, err := os.Stat(*passwordFile); err == nil && info.Mode().Perm()&0o044 != 0 {
+			cfg.warnings = append(cfg.warnings, fmt.Sprintf("ACTORS_PASSWORD_FILE %s is readable by group or others (mode %v): chmod 600 it", *passwordFile, info.Mode().Perm()))
 		}
-		password, cfg.defaultPassword = defaultPassword, true
 	}
-	if cfg.username == "" {
-		cfg.username = defaultUsername
+	switch {
+	case cfg.username == "" && password == "":
+		if !*insecure {
+			return config{}, errors.New("no credentials configured: set ACTORS_USERNAME, and ACTORS_PASSWORD or ACTORS_PASSWORD_FILE " +
+				"(for local development only, ACTORS_INSECURE_DEFAULT_CREDENTIALS=true accepts " + defaultUsername + "/" + defaultPassword + ")")
+		}
+		cfg.username, password, cfg.insecureDefaults = defaultUsername, defaultPassword, true
+	case cfg.username == "":
+		return config{}, errors.New("ACTORS_USERNAME / -username is empty: set it with the password")
+	case password == "":
+		return config{}, errors.New("ACTORS_USERNAME is set but the password is empty: set ACTORS_PASSWORD or ACTORS_PASSWORD_FILE")
 	}
 	if strings.Contains(cfg.username, ":") {
 		return config{}, errors.New("ACTORS_USERNAME / -username: Basic auth user names cannot contain ':'")

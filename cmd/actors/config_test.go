@@ -17,6 +17,13 @@ func TestLoadConfig(t *testing.T) {
 	if err := os.WriteFile(pwFile, []byte("s3cret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	shared := filepath.Join(dir, "shared")
+	if err := os.WriteFile(shared, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(shared, 0o640); err != nil { // WriteFile's mode is cut by the umask
+		t.Fatal(err)
+	}
 	empty := filepath.Join(dir, "empty")
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -28,27 +35,54 @@ func TestLoadConfig(t *testing.T) {
 		want    config
 		wantErr string // substring naming the setting at fault
 	}{
-		{name: "defaults", want: config{addr: ":5000", username: "user", password: "password", defaultPassword: true, shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", metricsInterval: time.Minute}},
+		{name: "defaults, with the insecure development credentials", env: map[string]string{"ACTORS_INSECURE_DEFAULT_CREDENTIALS": "true"},
+			want: config{addr: ":5000", username: "user", password: "password", insecureDefaults: true, shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64, metricsInterval: time.Minute}},
+		{name: "the insecure switch as a flag", args: []string{"-insecure-default-credentials"},
+			want: config{addr: ":5000", username: "user", password: "password", insecureDefaults: true, shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64, metricsInterval: time.Minute}},
+		{name: "configured credentials win over the insecure switch", env: map[string]string{"ACTORS_INSECURE_DEFAULT_CREDENTIALS": "1", "ACTORS_USERNAME": "kirk", "ACTORS_PASSWORD": "x"},
+			want: config{addr: ":5000", username: "kirk", password: "x", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64, metricsInterval: time.Minute}},
+		{name: "limits", env: map[string]string{"ACTORS_USERNAME": "kirk", "ACTORS_PASSWORD": "x", "ACTORS_MAX_ACTORS": "20", "ACTORS_MAX_CONNECTIONS": "16"},
+			want: config{addr: ":5000", username: "kirk", password: "x", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", maxActors: 20, maxConnections: 16, metricsInterval: time.Minute}},
 		{name: "environment", env: map[string]string{"ACTORS_ADDR": "127.0.0.1:8080", "ACTORS_USERNAME": "kirk", "ACTORS_PASSWORD": "x", "ACTORS_SHUTDOWN_TIMEOUT": "5s"},
-			want: config{addr: "127.0.0.1:8080", username: "kirk", password: "x", shutdownTimeout: 5 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", metricsInterval: time.Minute}},
-		{name: "flags override environment", args: []string{"-addr", ":9000", "-shutdown-timeout", "1s"}, env: map[string]string{"ACTORS_ADDR": ":8080", "ACTORS_PASSWORD": "x"},
-			want: config{addr: ":9000", username: "user", password: "x", shutdownTimeout: time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", metricsInterval: time.Minute}},
-		{name: "trusted proxies", env: map[string]string{"ACTORS_PASSWORD": "x", "ACTORS_TRUSTED_PROXIES": "10.0.0.0/16, 192.168.1.7/24"},
-			want: config{addr: ":5000", username: "user", password: "x", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", metricsInterval: time.Minute,
-				trustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16"), netip.MustParsePrefix("192.168.1.0/24")}}},
-		{name: "password file", env: map[string]string{"ACTORS_PASSWORD_FILE": pwFile},
-			want: config{addr: ":5000", username: "user", password: "s3cret", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", metricsInterval: time.Minute}},
+			want: config{addr: "127.0.0.1:8080", username: "kirk", password: "x", shutdownTimeout: 5 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64, metricsInterval: time.Minute}},
+		{name: "flags override environment", args: []string{"-addr", ":9000", "-shutdown-timeout", "1s"}, env: map[string]string{"ACTORS_ADDR": ":8080", "ACTORS_USERNAME": "user", "ACTORS_PASSWORD": "x"},
+			want: config{addr: ":9000", username: "user", password: "x", shutdownTimeout: time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64, metricsInterval: time.Minute}},
+		{name: "trusted proxies", env: map[string]string{"ACTORS_USERNAME": "user", "ACTORS_PASSWORD": "x", "ACTORS_TRUSTED_PROXIES": "10.0.0.0/16, 192.168.1.7/24, fd00:ec2::/64, ::ffff:172.31.0.0/112"},
+			want: config{addr: ":5000", username: "user", password: "x", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64, metricsInterval: time.Minute,
+				trustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16"), netip.MustParsePrefix("192.168.1.0/24"), netip.MustParsePrefix("fd00:ec2::/64"), netip.MustParsePrefix("::ffff:172.31.0.0/112")}}},
+		{name: "password file", env: map[string]string{"ACTORS_USERNAME": "user", "ACTORS_PASSWORD_FILE": pwFile},
+			want: config{addr: ":5000", username: "user", password: "s3cret", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64, metricsInterval: time.Minute}},
+		{name: "password file readable by its group", env: map[string]string{"ACTORS_USERNAME": "user", "ACTORS_PASSWORD_FILE": shared},
+			want: config{addr: ":5000", username: "user", password: "s3cret", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64, metricsInterval: time.Minute,
+				warnings: []string{"ACTORS_PASSWORD_FILE " + shared + " is readable by group or others (mode -rw-r-----): chmod 600 it"}}},
 		{name: "bad read header timeout", env: map[string]string{"ACTORS_READ_HEADER_TIMEOUT": "0s"}, wantErr: "ACTORS_READ_HEADER_TIMEOUT"},
 		{name: "bad write timeout", env: map[string]string{"ACTORS_WRITE_TIMEOUT": "x"}, wantErr: "ACTORS_WRITE_TIMEOUT"},
 		{name: "bad trusted proxy", env: map[string]string{"ACTORS_TRUSTED_PROXIES": "10.0.0.0/16, lb"}, wantErr: "ACTORS_TRUSTED_PROXIES"},
+		{name: "every IPv4 address as a trusted proxy", env: map[string]string{"ACTORS_TRUSTED_PROXIES": "10.0.0.0/16, 0.0.0.0/0"}, wantErr: "ACTORS_TRUSTED_PROXIES"},
+		{name: "every IPv6 address as a trusted proxy", env: map[string]string{"ACTORS_TRUSTED_PROXIES": "::/0"}, wantErr: "ACTORS_TRUSTED_PROXIES"},
+		{name: "IPv4 everywhere as IPv6 as a trusted proxy", env: map[string]string{"ACTORS_TRUSTED_PROXIES": "::ffff:0.0.0.0/96"}, wantErr: "ACTORS_TRUSTED_PROXIES"},
+		{name: "wider than RFC 1918 as a trusted proxy", env: map[string]string{"ACTORS_TRUSTED_PROXIES": "10.0.0.0/7"}, wantErr: "ACTORS_TRUSTED_PROXIES"},
+		{name: "wider than RFC 4193 as a trusted proxy", env: map[string]string{"ACTORS_TRUSTED_PROXIES": "fc00::/6"}, wantErr: "ACTORS_TRUSTED_PROXIES"},
+		{name: "a public range as a trusted proxy", env: map[string]string{"ACTORS_TRUSTED_PROXIES": "203.0.113.0/24"}, wantErr: "ACTORS_TRUSTED_PROXIES"},
+		{name: "a public address as a trusted proxy", env: map[string]string{"ACTORS_TRUSTED_PROXIES": "2001:db8::1/128"}, wantErr: "ACTORS_TRUSTED_PROXIES"},
+		{name: "bad max actors", env: map[string]string{"ACTORS_MAX_ACTORS": "0"}, wantErr: "ACTORS_MAX_ACTORS"},
+		{name: "bad max connections", env: map[string]string{"ACTORS_MAX_CONNECTIONS": "many"}, wantErr: "ACTORS_MAX_CONNECTIONS"},
+		{name: "bad insecure switch", env: map[string]string{"ACTORS_INSECURE_DEFAULT_CREDENTIALS": "yes please"}, wantErr: "ACTORS_INSECURE_DEFAULT_CREDENTIALS"},
+		{name: "no credentials", wantErr: "ACTORS_INSECURE_DEFAULT_CREDENTIALS"},
+		{name: "password without user", env: map[string]string{"ACTORS_PASSWORD": "x"}, wantErr: "ACTORS_USERNAME"},
+		{name: "password file without user", env: map[string]string{"ACTORS_PASSWORD_FILE": pwFile}, wantErr: "ACTORS_USERNAME"},
+		{name: "empty user flag", args: []string{"-username", ""}, env: map[string]string{"ACTORS_USERNAME": "kirk", "ACTORS_PASSWORD": "x"}, wantErr: "ACTORS_USERNAME"},
 		{name: "bad debug address", env: map[string]string{"ACTORS_DEBUG_ADDR": "6060"}, wantErr: "ACTORS_DEBUG_ADDR"}, // also without -tags debug
-		{name: "dynamodb", env: map[string]string{"ACTORS_PASSWORD": "x", "ACTORS_STORE": "dynamodb", "ACTORS_DYNAMODB_TABLE": "actors", "ACTORS_DYNAMODB_ENDPOINT": "http://127.0.0.1:8000"},
+		{name: "dynamodb", env: map[string]string{"ACTORS_USERNAME": "user", "ACTORS_PASSWORD": "x", "ACTORS_STORE": "dynamodb", "ACTORS_DYNAMODB_TABLE": "actors", "ACTORS_DYNAMODB_ENDPOINT": "http://127.0.0.1:8000"},
 			want: config{addr: ":5000", username: "user", password: "x", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second,
-				store: "dynamodb", dynamoTable: "actors", dynamoEndpoint: "http://127.0.0.1:8000", metricsInterval: time.Minute}},
-		{name: "metrics every 10s", env: map[string]string{"ACTORS_PASSWORD": "x", "ACTORS_METRICS_INTERVAL": "10s"},
-			want: config{addr: ":5000", username: "user", password: "x", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", metricsInterval: 10 * time.Second}},
-		{name: "metrics off", args: []string{"-metrics", "off"}, env: map[string]string{"ACTORS_PASSWORD": "x", "ACTORS_METRICS": "on"},
-			want: config{addr: ":5000", username: "user", password: "x", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory"}},
+				store: "dynamodb", dynamoTable: "actors", dynamoEndpoint: "http://127.0.0.1:8000", maxConnections: 64, metricsInterval: time.Minute}},
+		{name: "dynamodb with a limit", env: map[string]string{"ACTORS_USERNAME": "user", "ACTORS_PASSWORD": "x", "ACTORS_STORE": "dynamodb", "ACTORS_DYNAMODB_TABLE": "actors", "ACTORS_MAX_ACTORS": "1000000"},
+			want: config{addr: ":5000", username: "user", password: "x", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second,
+				store: "dynamodb", dynamoTable: "actors", maxActors: 1_000_000, maxConnections: 64, metricsInterval: time.Minute}},
+		{name: "metrics every 10s", env: map[string]string{"ACTORS_USERNAME": "user", "ACTORS_PASSWORD": "x", "ACTORS_METRICS_INTERVAL": "10s"},
+			want: config{addr: ":5000", username: "user", password: "x", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64, metricsInterval: 10 * time.Second}},
+		{name: "metrics off", args: []string{"-metrics", "off"}, env: map[string]string{"ACTORS_USERNAME": "user", "ACTORS_PASSWORD": "x", "ACTORS_METRICS": "on"},
+			want: config{addr: ":5000", username: "user", password: "x", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64}},
 		{name: "bad metrics switch", env: map[string]string{"ACTORS_METRICS": "yes"}, wantErr: "ACTORS_METRICS"},
 		{name: "metrics interval too short", env: map[string]string{"ACTORS_METRICS_INTERVAL": "500ms"}, wantErr: "ACTORS_METRICS_INTERVAL"},
 		{name: "unknown store", env: map[string]string{"ACTORS_STORE": "postgres"}, wantErr: "ACTORS_STORE"},

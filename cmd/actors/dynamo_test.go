@@ -14,7 +14,7 @@ import (
 // once between them, see each other's writes, lose no update when 32 writers go through
 // both, and the data outlives a restart.
 func TestDynamoDBServers(t *testing.T) {
-	env := dynalitetest.ServerEnv(t, "")
+	env := devEnv(dynalitetest.ServerEnv(t, ""))
 	ctx := context.Background()
 
 	// Two servers starting at once on an empty table must not seed it twice.
@@ -101,5 +101,18 @@ func TestDynamoDBServers(t *testing.T) {
 	list, err = ca.ListActorsWithResponse(ctx, nil)
 	if err != nil || list.JSON200 == nil || len(*list.JSON200) != 9 {
 		t.Fatalf("after restart: list %v, want 9 actors", err)
+	}
+}
+
+// ACTORS_MAX_ACTORS holds for a DynamoDB table too: past it, POST answers 507.
+func TestDynamoDBLimit(t *testing.T) {
+	env := devEnv(dynalitetest.ServerEnv(t, ""))
+	env["ACTORS_MAX_ACTORS"] = "9"
+	c := newClient(t, startServer(t, env), "user", "password")
+	for _, want := range []int{http.StatusCreated, http.StatusInsufficientStorage} {
+		resp, err := c.CreateActorWithResponse(context.Background(), actorsapi.ActorInput{Actor: "Jeri Ryan", Role: "Seven of Nine"})
+		if err != nil || resp.StatusCode() != want {
+			t.Fatalf("create with 8 of 9 places taken, then 9: %v %s, want %d", err, resp.Status(), want)
+		}
 	}
 }

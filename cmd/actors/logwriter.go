@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// logWriter batches log lines into fewer writes. One write(2) per access-log line was the
-// largest cost left in a request (about 15 µs of CPU against 55 for everything else). A line
-// waits at most one flush interval; Close flushes, so SIGTERM loses nothing, while a crash
+// logWriter batches log lines into fewer writes, since a write(2) for every access-log
+// line is among the largest costs of a request (docs/performance.md). A line waits at
+// most one flush interval; Close flushes, so SIGTERM loses nothing, while a crash
 // or SIGKILL may lose the last interval's lines.
 type logWriter struct {
 	mu   sync.Mutex

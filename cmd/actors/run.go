@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
+	"golang.org/x/net/netutil"
 
 	"github.com/actors-dev/actors/internal/actors"
 	"github.com/actors-dev/actors/internal/dynamostore"
@@ -66,11 +67,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer metrics.Close() // before out closes: the last interval's lines go through it
 	}
-	if cfg.defaultPassword {
-		log.Warn("no credentials configured: using the default user/password; set ACTORS_USERNAME and ACTORS_PASSWORD or ACTORS_PASSWORD_FILE")
+	if cfg.insecureDefaults {
+		log.Warn("ACTORS_INSECURE_DEFAULT_CREDENTIALS: anyone may use user/password; for local development only")
+	}
+	for _, w := range cfg.warnings {
+		log.Warn(w)
 	}
 
-	store, err := openStore(ctx, cfg, getenv, log, tp)
+	store, err := openStore(ctx, cfg, log, tp)
 	if err != nil {
 		return err
 	}
@@ -91,17 +95,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		ReadTimeout:       cfg.readHeaderTimeout + 10*time.Second, // headers, then a 1 MiB body
 		WriteTimeout:      cfg.writeTimeout,
 		IdleTimeout:       120 * time.Second,
-		// Above the handler's own 64 KiB limit, which answers with a problem document.
-		MaxHeaderBytes: 1 << 20,
+		// net/http parses every header before any handler runs, at about 12 bytes of memory
+		// per byte sent, so the limit must be the real one. It allows a few KiB more, which
+		// the handler answers with a problem document; beyond, net/http sends its plain 431.
+		MaxHeaderBytes: maxHeaderBytes,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("ACTORS_ADDR: %w", err)
 	}
+	// What connections cost together is then bounded too.
+	ln = netutil.LimitListener(ln, cfg.maxConnections)
 	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("version", buildVersion()))
 	out.Flush() // say it now: scripts and tests wait for this line
-	// Hand the garbage of loading the spec (~3 MiB) back to the OS once: idle RSS 16.5 → 14.5 MiB.
+	// Hand the garbage of loading the spec back to the OS once, so idle RSS starts low.
 	go debug.FreeOSMemory()
 
 	serveErr := make(chan error, 1)
@@ -129,16 +137,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return nil
 }
 
+// maxHeaderBytes is the request line and headers a client may send: the spec's limit.
+const maxHeaderBytes = 64 << 10
+
 // seedTimeout bounds seeding a DynamoDB table at start-up; ECS restarts a task that fails.
 const seedTimeout = 30 * time.Second
 
 // openStore returns the configured store, seeded with the 8 actors: the memory store at
 // every start, a DynamoDB table only when it is empty.
-func openStore(ctx context.Context, cfg config, getenv func(string) string, log *slog.Logger, tp trace.TracerProvider) (actors.Store, error) {
+func openStore(ctx context.Context, cfg config, log *slog.Logger, tp trace.TracerProvider) (actors.Store, error) {
 	if cfg.store != "dynamodb" {
-		return memstore.New(actors.Seed()...), nil
+		return memstore.NewCapped(cfg.maxActors, actors.Seed()...), nil
 	}
-	store, err := dynamostore.Open(ctx, dynamostore.Config{Table: cfg.dynamoTable, Endpoint: cfg.dynamoEndpoint, TracerProvider: telemetry.AWS(tp)}, getenv)
+	store, err := dynamostore.Open(ctx, dynamostore.Config{Table: cfg.dynamoTable, Endpoint: cfg.dynamoEndpoint, MaxActors: cfg.maxActors, TracerProvider: telemetry.AWS(tp)})
 	if err != nil {
 		return nil, err
 	}

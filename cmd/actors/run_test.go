@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -78,6 +79,16 @@ func startStoppableServer(t *testing.T, env map[string]string) (string, func()) 
 	}
 }
 
+// devEnv adds to env (nil for none) the switch `make run` passes: no credentials
+// configured, and the insecure development ones, user/password, accepted.
+func devEnv(env map[string]string) map[string]string {
+	if env == nil {
+		env = map[string]string{}
+	}
+	env["ACTORS_INSECURE_DEFAULT_CREDENTIALS"] = "true"
+	return env
+}
+
 func newClient(t *testing.T, base, user, password string) *actorsapi.ClientWithResponses {
 	t.Helper()
 	c, err := actorsapi.NewClientWithResponses(base,
@@ -93,7 +104,7 @@ func newClient(t *testing.T, base, user, password string) *actorsapi.ClientWithR
 }
 
 func TestEndToEnd(t *testing.T) {
-	base := startServer(t, nil)
+	base := startServer(t, devEnv(nil))
 	c := newClient(t, base, "user", "password")
 	ctx := context.Background()
 
@@ -212,7 +223,7 @@ func TestCredentialsFromEnvironment(t *testing.T) {
 }
 
 func TestHealthcheckCommand(t *testing.T) {
-	base := startServer(t, nil)
+	base := startServer(t, devEnv(nil))
 	addr := base[len("http://"):]
 	if err := run(context.Background(), []string{"actors", "healthcheck"}, func(k string) string {
 		return map[string]string{"ACTORS_ADDR": addr}[k]
@@ -221,5 +232,25 @@ func TestHealthcheckCommand(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"actors", "healthcheck", "-addr", "127.0.0.1:1"}, func(string) string { return "" }, io.Discard, io.Discard); err == nil {
 		t.Error("healthcheck with no server: want an error")
+	}
+}
+
+// With no credentials and no development switch, the server refuses to start, and says
+// how to fix it, rather than serving well-known credentials.
+func TestRefusesToStartWithoutCredentials(t *testing.T) {
+	for _, env := range []map[string]string{
+		{},
+		{"ACTORS_USERNAME": "kirk"},
+		{"ACTORS_PASSWORD": "NCC-1701"},
+		{"ACTORS_INSECURE_DEFAULT_CREDENTIALS": "false"},
+	} {
+		var logs strings.Builder
+		err := run(t.Context(), []string{"actors", "-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, &logs, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "ACTORS_") {
+			t.Errorf("run with %v: error = %v, want one naming the settings to set", env, err)
+		}
+		if strings.Contains(logs.String(), `"listening"`) {
+			t.Errorf("run with %v listened before refusing", env)
+		}
 	}
 }

@@ -39,9 +39,9 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Skip("builds and runs the binary; skipped with -short")
 	}
 	const shutdownTimeout = 10 * time.Second
-	srv := startBinary(t, map[string]string{
+	srv := startBinary(t, devEnv(map[string]string{
 		"ACTORS_SHUTDOWN_TIMEOUT": shutdownTimeout.String(),
-	})
+	}))
 
 	// Accepted, unfinished requests.
 	const held = 4

@@ -78,7 +78,7 @@ func waitConnGoroutines(t *testing.T, what string, limit time.Duration, cond fun
 
 func TestSlowHeadersAreCutOff(t *testing.T) {
 	requireServerTimeouts(t)
-	base := startServer(t, map[string]string{"ACTORS_READ_HEADER_TIMEOUT": "1s"})
+	base := startServer(t, devEnv(map[string]string{"ACTORS_READ_HEADER_TIMEOUT": "1s"}))
 	addr := strings.TrimPrefix(base, "http://")
 
 	// Ten slow clients, each sending a request's headers one byte a second: complete, the
@@ -188,7 +188,7 @@ func trickle(t *testing.T, addr, header string) int {
 func TestStalledReaderReleasesGoroutine(t *testing.T) {
 	requireServerTimeouts(t)
 	const writeTimeout = 2 * time.Second
-	base := startServer(t, map[string]string{"ACTORS_WRITE_TIMEOUT": writeTimeout.String()})
+	base := startServer(t, devEnv(map[string]string{"ACTORS_WRITE_TIMEOUT": writeTimeout.String()}))
 	addr := strings.TrimPrefix(base, "http://")
 
 	// 1000 actors with 200-character fields make GET /actors?limit=1000 about 400 KB, more than

@@ -168,6 +168,9 @@ type Limit = int32
 // BadRequest RFC 9457 problem details
 type BadRequest = Problem
 
+// InsufficientStorage RFC 9457 problem details
+type InsufficientStorage = Problem
+
 // InternalError RFC 9457 problem details
 type InternalError = Problem
 
@@ -1213,6 +1216,8 @@ type CreateActorResponse struct {
 	ApplicationproblemJSON500 *InternalError
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *Unavailable
+	// ApplicationproblemJSON507 the response for an HTTP 507 `application/problem+json` response
+	ApplicationproblemJSON507 *InsufficientStorage
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateActorResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -1259,6 +1264,11 @@ func (r CreateActorResponse) GetApplicationproblemJSON500() *InternalError {
 // GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
 func (r CreateActorResponse) GetApplicationproblemJSON503() *Unavailable {
 	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSON507 returns the response for an HTTP 507 `application/problem+json` response
+func (r CreateActorResponse) GetApplicationproblemJSON507() *InsufficientStorage {
+	return r.ApplicationproblemJSON507
 }
 
 // GetBody returns the raw response body bytes
@@ -2164,6 +2174,13 @@ func ParseCreateActorResponse(rsp *http.Response) (*CreateActorResponse, error) 
 			return nil, err
 		}
 		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 507:
+		var dest InsufficientStorage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON507 = &dest
 
 	}
 
@@ -3194,6 +3211,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 
 type BadRequestApplicationProblemPlusJSONResponse Problem
 
+type InsufficientStorageApplicationProblemPlusJSONResponse Problem
+
 type InternalErrorApplicationProblemPlusJSONResponse Problem
 
 type NotFoundApplicationProblemPlusJSONResponse Problem
@@ -3480,6 +3499,22 @@ func (response CreateActor503ApplicationProblemPlusJSONResponse) VisitCreateActo
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateActor507ApplicationProblemPlusJSONResponse struct {
+	InsufficientStorageApplicationProblemPlusJSONResponse
+}
+
+func (response CreateActor507ApplicationProblemPlusJSONResponse) VisitCreateActorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(507)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4503,54 +4538,56 @@ func (sh *strictHandler) GetReadyz(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fp7bxu3sv8qA94LNLldS/IjaSOjuLDzaN0T+xiJCwMnCiBqd6RlzSW3JNeKGui7HwzJlVbSyo+0VU8P",
-	"+peN1ZKcGc7j95vZzyzVRakVKmdZ/zPLkWdo/L+vr/iE/mZoUyNKJ7RiffbeGa0mgMoJNwPHJ6DH4HIE",
-	"njptvrKQVsagcnCLxtKShBn8pRIGM9Z3psKE2TTHgtPWblYi6zPrjFATNp8n7Pr6+qRyOW2fcoeb51/R",
-	"Ucs3hFaQ5lxKVBN81FnzhJXc8AJd1Pdk7NBsHvgOXWVUUM/CNNcWQWQgLEwMcocGXM4VuFxYeEKGkNw6",
-	"eiPapTR4K3RloeQTfMoSJmjXXyo0M5YwxQuSivuzm+KOtSm4Y30mlHt+xBJWCCWKqmD9XlLrIpTDCRpv",
-	"uLNXW2wVr0Vk9dEld/nyZP98u9W2i7HfLsb4nLs035TlpCzlzBtkaoRD0ErOQLS7DnkeGVgrjFa0CE+0",
-	"geH/DZ8eD5R2OZqpsBhWKztFQ+8f7R90BqrWM7jyUtOz8V6QralfwT+9RTVxOevv9w6OkhaXfCsK4TYV",
-	"esvNBK0DVRUjNCRndBGnwXif2XLX0u/XFCLDMa+kIxF6yYrJDw/I5PxTNHmPfr/zBuZ0mbbUyqJ36lOe",
-	"vcNfKrReg1Qrh8r/y8tSxgDqlkaPJBZf/2xJs88Nyf7X4Jj12f90l1miG3613cuwKhy66XgmHEv3UnBJ",
-	"SmEG2sCYC2nhlkuR+dOPYYjGaGOHQAaygDzNYcQzWISnXyZQZow8TDk0isvXtGiXSp0oqBR+KjF1mIGX",
-	"+RgydF4fbhCE8v5o0dyiAaknUKnM54eGNbwOF9q90ZXKdin+hQ4OCjm3IVsFWS75TGqeXWntPfrPcpOR",
-	"zmbkK5KEiDl1H87FqZfRYKpVJmjdGy4kZrsWs04eELIKZBotKO2g8E+3ZTES/krrc65mMQztTiXXGgqu",
-	"Zj7oMFsrnBbGRhfBF1IpULljmHLhYKyD0y5Tm/X2tyDUQA3foTOzPV8uhzDCsTYIzsyEmgCfcKE68NLv",
-	"Rm7GXfNQhFQbg6mTMx8xZECfDjELibsBPxqntKCQKI/TQeJaChIaPzngzmFRujtL2915dJ6wnxSJro34",
-	"dbf+di6sJWNqA1MPtlKDGVmQS7tqo+vr6711uNR2aFzSXUdXtZq3XEg+kjsPfuvo1lKuyBFGlAx4mmMG",
-	"RkxyB0pPj6mUmhlIAlrMC2urstTGYXaOmeBX/uL+vJT1lYWX4eg9EoUyGOlCjkjoxceWLtEEpMrTFEtn",
-	"PayIh3nkSZnDi56FHMflpaFVTlAVH3NpMWFl49Fnxus1+IkXJV0duxZSCl7A+5w75ZHPGphJCO01l+wn",
-	"jwN4CTM6eMny1B990b5ibdBpGXwfAtAMUsdtPi6W6NHPmDra35viTJWV+1J73HWxF4TAGlrc/+6aEg+T",
-	"/7KGwHfKv4Yu4Mf3/7yAczQTBL/BccA8FiSOHejK+ZR5g6XrwKl2ef0zPa1lTMBqUCgIIEPBZxRUqpKy",
-	"Ey62KcX+7iy4YaUfkEuXP/KGreOu8v+hIv/8wPSNT/A8mzXuYov7xdVtd3amPBq9JLhJ268eK1TzyEie",
-	"aki/4BiUC1qEqEF/GzNbwlt6J6F0z4MTlJoizoBQTvtU4ndPGkHXrR1x4zyDPOa65dsxpCG8BdITHkpV",
-	"+/dHraqJy2LrNhNetGp5odUeleEZOCrKU+Fy4A4kEkOm9Ki02rMlT5E4vOFpIMFLwf+lEd5zmXHFAw+q",
-	"udpBJEIL7kZk3hExYH02GLxvs0yd1TcZ/puX8OLo2TcQq0UN6tm6B4bnq7ZdozqU/L03RRDVTP+dNqkC",
-	"99kU6o02DZJUi2aTO+lRwoTDwt4XmCsOv4xPbgyf+SqhrOMqxZa2SdIMw9oIR3fT1mcvXjTLSq/XVlic",
-	"cOuV5ZRnUJPXFsu5WPrX8+hP787A4BgNqhRBeOQ09ug0tGPCHfvVTV/jI125/khydXNvVMTFQeaFSZLa",
-	"QTYjhOyGaWWEm72nSwj+NOJWpATINtX44erqEk7pd4+fj73ssU/QxIMEzocFv0EwlRr6WjCsLAHzLgxL",
-	"bu1Um2zYqdsNJJM/dali7lwZkI5QY91mUFtwKSHljks9qbDR6uAqC+xWSyS0jzMoJZ9RHRphLlQGa3p0",
-	"BmqgXt+imQUCTSHDFWxGoE6rgkjUk+E2ODd82hmo1xQMgdam3BiBFnjdeUwAP5XaEu2xIJyl9EdoekjE",
-	"bHgMFlUGxB14ehOITU3yhsQrvFF57FYt2CeX8ERq6/aqMiM+UxrtMKVfnnpr1PtcaIWNzQzGWKYt0why",
-	"kWfeHtc5d3gbGwWLbJEAXyQWquRcWh0w8rgipSLlET7tGF05zPpw1DvyiYergarUjdJTBVSyEjjqPYMn",
-	"PgMPT6TU0+HT8CIU6HIdrpHeXDLbnN9iAkeH+/7FSCEGSpOkz4/gH+K0A1e+HRo6cAGJrN8gcTQdyJ0U",
-	"KSrrYza2ws7PCDdWRkY/tP1uV5eorK5Mih1tJt24yHbp3WWeCEDLwsnlGUtY3Wvus/1Or9Oj92gbXgrW",
-	"Z4edXueQ+QKR+7ALxdP/O0G3reNLnjQijXxJ9rmxA9c5KijI7jECxpqMmcQeT2i81a44UMO3Qt30YVD1",
-	"eodpPPb/PeH97oIeHjz3jd/vzl75V5DojvxuwIjDDtgwmG3hEWcZ67O3wrqgO1ttYH9oz/nLV7qhkTlP",
-	"7n0xkO75x7Ve4kGvdwfV2qRYD6pFgfvMfbk4CwtCm3O1KLW043xDfZmMVpkxGb690n978O23IIW6gQiu",
-	"fMOA9kqgNGgp6/jm9JTumoA0xl40u3OcME/YUTBQm7oLQ3YbHVm/ZP/+JSuNCFp08OL+Rettp3nCnj1E",
-	"vtX+ql91+CARF00EX+2qouBmFh22jhah/GDEZGgSDwD9FXIHHJzwGNPxiV0QLcs+zhNW6tC8Xo2Dl374",
-	"clLzsaDlKeHkx7jovZ4ZqOh8FQA4U+F8Izj2f9+T23w+KJ2tuno9p7ur8VP3It/qINBmaFxS7o8jK4VT",
-	"4A3LPnCgtssI2H+AT653tv26Zw85rKXH9FcLu5MsI2S14InrcTVP6jrY/SyyeXAIiaGHuBpqr/zzOtQe",
-	"V3PqeWBLMTnadMJwUrjhXXlSkOPuRYt5jXehgwe43ubA4q/mQOEu7vShpMZPq/7yPbotzrJ625SUPGuI",
-	"0wfItczscSi8VB38bAVtsjbmPewdhV6C0nVnZNvAdwnDHzf1/a3Q54uy+2Jc/6X5nbY8bIurC+2g0JkY",
-	"C8yOGxb/ykKqSz93i1Or33L0f27I/pXi7nsMvbE7ou6RKfiVz75l3ZReDVbfav49cvtDAFiBZoJ7XpKv",
-	"vyBoQl/9QWBsR+HqVcHst4ftf2W5+xuk3RPrL3OuJghWF1hPc4jPxpILT9ZHQonvlH1z+OL50y2ZoWqp",
-	"x++wlDzFXQX5H8uydhTYJtjs78j+O7K/KLJjzN1LwXI/Cf11ay/yJLZWD3o9mOZCYj3ESNFaSLkKn5v5",
-	"PnsHLvTKbEAhZph1NnqI36P7IZ77B8ZXHPK2te6kuMUvvZrGKIX1P3xcbTXdoiK7lEaPmt2kYOVocj8w",
-	"fqjFMX7T5z9UETZ8oUL3ncCz3iEsvkR9jO3fBQH+FNP7s8Hp4Da7Do8t90ZCiXsubnX5yuzsw0cqTuGz",
-	"yzaeebX8KNN/kOb/j99A1mOKxRii6ytdPH/rB9XkCGFI0fiGO8T1PNn4Urh2S67C1Kehq02IxW46znLb",
-	"aIL5x/m/AwAA//8=",
+	"7Fp9b9tG0v8qAz4P0ORKS/JL0kZGcbDz0rqNXcN24cNFQbUmR+LWy112d2lFDfTdDzNLSpREy3baOtdD",
+	"/7JAc3dn5/X3m+HHKDF5YTRq76L+xyhDkaLln68vxJj+pugSKwsvjY760bm3Ro8BtZd+Cl6MwYzAZwgi",
+	"8cZ+4SAprUXt4QatoyVxZPHXUlpMo763JcaRSzLMBW3tpwVG/ch5K/U4ms3i6PLy8qD0GW2fCI/r51/Q",
+	"UYs3pNGQZEIp1GN80FmzOCqEFTn66r4HI492/cAz9KXV4XoOJplxCDIF6WBsUXi04DOhwWfSwRNShBLO",
+	"0xuVXgqLN9KUDgoxxqdRHEna9dcS7TSKIy1ykkrw2U1xR8bmwkf9SGr/fC+Ko1xqmZd51O/F9V2k9jhG",
+	"y4o7enWLriqzyLQ+uhA+W5zMz2/X2u1ibLeLMToWPsnWZTkoCjVlhUys9AhGqynIdtchzyMFG42VFh3C",
+	"E2Nh+I/h0/2BNj5DO5EOw2rtJmjp/b3tnc5A1/cMrry46dFoK8jWvF8uPrxFPfZZ1N/u7ezFLS75VubS",
+	"r1/orbBjdB50mV+hJTkrF/EGLPvMLbZWvF9TiBRHolSeROjFSyrf3SGViw+Vynv0/40WmJExXWG0Q3bq",
+	"Q5Ge4a8lOr5BYrRHzT9FUagqgLqFNVcK8y9/cXSzjw3J/t/iKOpH/9ddZIlu+K/rnoZV4dB1x7PhWLJL",
+	"LhRdClMwFkZCKgc3QsmUT9+HIVprrBsCKcgBiiSDK5HCPDx5mUSVRuRh2pWjkUwkan/ujRVjfOyrOW8s",
+	"QmZU6kDQ9fS0Nr5w7JMO7Q1aEEqZiYMn0jsYHry8+PHs/Ofjg3/9HH4On+4D+bLU44GeCAcJJ5S0A69Q",
+	"oZd6XO+ai2t0YI3JQYyF1OTlrAqPVgv1mvT3mEo40FBq/FBg4jEFNt8+pOjZtMIiSN1UgzJjKHXKqbLh",
+	"GGzOE+PfmFKnjyn+iQmKhYzNJV0ly6mYKiPSC2M4uD9XxFyZdEpho0iIqrxsw7E8ZBktJkankta9EVJh",
+	"+thi1nkUQoKF1KAjP4acn96W0En4C2OOhZ5WGck9quTGhEAdsdJWMISDkTV58IVEUWrZh4mQHkYmOO0i",
+	"yzvWvwOpB3p4ht5Otxg5DOEKR5QXvJ1y6HKgwkvejdxM+OahCImxFhOvphwxpECuDJiGGtZAYo1TWgBZ",
+	"JY83QeJaChIaP3gQ3mNe+I1VfnNJmcXRT5pEN1b+9rj+diydI2UaCxPGnYnFlDQolFvW0eXl5dYqcmw7",
+	"tFrSXQWa9TVvhFTiSn2mmpIITY5wRclAJBmmYOU486DNZJ9QhZ2CIswZsbCuLApjPabHmEpxwYb7fCnr",
+	"Cwcvw9FbJAplMLoLOSIBOY4tU6ANoF0kCRbeMcKqDmMQTpmDRU9DjhPq1NIqLwnQjIRyGEdF49HHSNRr",
+	"8IPICzJddCmVkiKH80x4zSBwBdfFBHybS7bjh2HdOLImeMni1O8Zv1xEbShyEXzvAuYOUlfbvJ8vMVe/",
+	"YOJpf1bFkS5K/6n62GTYEwKjjVvc/e7KJe4n/2nNBjbKv4Iu4PvzH0/gGO0YgTfYD/DPgcKRB1N6TpnX",
+	"WPgOHBqf1f+mp7WMMTgDGiVxBcjFlIJKl0p1gmGbUmw/ngbXtPQdCuWzB1rYeeFL/oWa/PNdZK45wYt0",
+	"2rDFLe5XrW6z2ZFmYH5KyJu2Xz5W6uaRFY+s2c2cblEuaBGi5j9tJHWB9OmdmNK9CE5QGIo4C1J7w6mE",
+	"d48bQdetHXHtPIuiynWLt6uQhvAWKOZ+lKq2745aXXO4+dZtKjxpveWJ0VtUhqfgqShPpM9AeFAonOf0",
+	"qI3ecoVIEJJMWJGEfsBC8H8bhHOhUqFFoIQ1bd2pOOGcxsZkGSIGUT8aDM7bNFNn9fVmx5uX8GLv2VdQ",
+	"VYsa1EerHhieL+t2hfVR8mdvqkBUM/132qQKNHBdqDfGNvhiLZqLNzLFOJIec3dXYC45/CI+hbViylVC",
+	"Oy90gi0dpLgZhrUS9jYz+GcvXjTLSq/XVli89KuV5VCkUPP4Fs35qvSv5tGfzo7A4ggt6gRBMnIaMToN",
+	"nalgY17d9DVxZUrfv1JCX98ZFdXiIPNcJXHtIOsRQnrDpLTST8/JCMGfroSTCQGy9Wt8d3FxCof0f8bP",
+	"+yx71TJp4kEC50NiymBLPeRaMCwdAfMuDAvh3MTYdNipOy8kE5+6uGLmfRGQjtQj06ZQlwulIBFeKDMu",
+	"sdH1EToN7NYo5B7AFAolplSHrjCTOoWVe3QGeqBf36CdBgJNISM0rEegScqcSNST4W1wbvi0M9CvKRgC",
+	"rU2EtRIdiLoJGwN+KIwj2uNAekfpj9D0kIjZcB8c6hSIO4jkOhCbmuQNiVewUkXVuJuzT6HgiTLOb5VF",
+	"SnymsMZjQv95ytqo9zkxGhubWaximbZMKpCLImV9XGbC403VKJhnixjEPLFQJRfKmYCRRyVdqqI8ktOO",
+	"NaXHtA97vT1OPEIPdKmvtZlooJIVw17vGTzhDDw8UMpMhk/Di5Cjz0wwI725YLaZuMEY9na3+cWKQgy0",
+	"IUmf78EP8rADF9wZDs3IgERWLUgczZApCPmCWN0PBIxwMtA/yEMoqCwwZWROGMMkkxW3Zjeq+0vVaVKT",
+	"s0kdikulDlJqFer5QAulAq9UMkHtOF1UDcnjI4KspVVVCLh+t2sK1M6UNsGOseNutch16d1FigoYz8HB",
+	"6VEUR3XHvx9td3qdHr1H24hCRv1ot9Pr7EZcmzKO+FC3+ecY/W19d9LKFSmT0QCn5Q5cZqghpztWwTcy",
+	"ZMe4ai+F9mcdBQM9fCv1dR8GZa+3m1TH/pP1+s0JPdx5zu33b45e8StITEt9M4iIPg+iYVDb3BmP0qgf",
+	"vZXOh7tHy2OEd+3lZvFKN7STZ/GdLwa+P3u/0tHd6fU2sLx1dnevMhho14wr1VFYEJrNy/WwpRPIY41F",
+	"Hlwm5aT4dpDx9c7XX4OS+hoqXMe9CtorhsKio4THI4IJ2ZowPFYTgWjjUGcWR3tBQW3XnSuy2+iL85Lt",
+	"u5cs9UBo0c6LuxetdrxmcfTsPvItt3Z51e69RJz3L7jQlnku7LRy2DpapObxlE3Rxow92YSCUpKXDG+9",
+	"GLs5x3PR+1kcFSaMEJbj4CV3rA9qKhhueUgQ/SEueqdnBhY8W8Ye3pY4WwuO7T/25DafD5dOl129npZu",
+	"6jnVbdC3Jgi0HhqnVHaqwaHGCYiGZu851nzMCNi+h0+uNtV53bP7HNbS3voLhB2t+eo+J62PsZZD9iBN",
+	"CRDO6e1qTM7iuoZ2P8p0FpxJYWh9Locpz5PmYfqwelVPdFsK0d66A4eTgnc8lhcGOTYvmo+Z2P127uG2",
+	"63OWv1rOD7bY6ENxjb2W/eVb9Lc4y7K1KaGFgWcYmoSZ6H4o2lRZeCSELl4Z1O/29kILRJu6oXPbyH7B",
+	"Hh42t/+9sOmTKsP8g4tPrQ205W5bXJ0YD7lJ5Uhiut/Q+BcOElPwuLAatv2eo/97Q/avFHffYmjpbYi6",
+	"B6bgV5x9i7qXvhys3CH/I3L7fcBbjnaMWyzJl58QNGEccC8g90jhylfB9PeH7f9kufsb4N0R6y8zoccI",
+	"zuRYD6GIC1clF56sTrJibvB9tfvi+dNbMkPZUo/PsFAiwccK8j+XoT1SYNugs78j++/I/qTIrmLuTgqW",
+	"8QD3t1v7mAdVj3an14NJJhXWs5cEnYNE6NDM5b5uB07M0khDI6aYdtb6j9+i/64690+Mr2o23db2U/IG",
+	"P9U0jQlQ1H/3frlNdYOa9FJYc9XsRAUtVyrnOfd9NY7Vp4j8fY104cMasncMz3q7MP+W+CG6PwsCfBbV",
+	"89ngTXCbxw6PW+x2xrOGzYZbXr408nv3nopTGGq08cyLxbekPBTh39Wnm/V0ZT7C6HKlq86/9ZN4coQw",
+	"4Gh8hR/iehavfetdu6XQaTVXmd/VxcRi1x1nsW2lgtn72X8CAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -13,6 +13,9 @@ var (
 	ErrVersionMismatch = errors.New("actor version does not match")
 	// ErrUnavailable means the store cannot be reached now; the request may be retried.
 	ErrUnavailable = errors.New("store unavailable")
+	// ErrFull means the store holds as many actors as it may: Create is refused, and
+	// nothing stored changes. Deleting actors makes room again.
+	ErrFull = errors.New("store is full")
 )
 
 // Actor is one actor and the role they played. Version starts at 1 and grows by one on
@@ -71,7 +74,8 @@ func (m IfMatch) Allows(v int64) bool {
 }
 
 // Store keeps actors. Implementations are safe for concurrent use, allocate ids that grow
-// monotonically and are never reused, and check IfMatch atomically with the write.
+// monotonically and are never reused, and check IfMatch atomically with the write. A
+// store may hold a limited number of actors; Create then fails with ErrFull.
 type Store interface {
 	// List returns up to limit actors whose id is greater than after, in id order.
 	List(ctx context.Context, after int64, limit int) (Page, error)

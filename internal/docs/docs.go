@@ -14,12 +14,11 @@ import (
 	"net/http"
 )
 
-// Paths the package serves, exported so the caller can exempt them from authentication and
-// tests can refer to them.
+// Paths the package serves.
 const (
-	SpecYAMLPath = "/openapi.yaml"
-	SpecJSONPath = "/openapi.json"
-	UIPath       = "/docs"
+	specYAMLPath = "/openapi.yaml"
+	specJSONPath = "/openapi.json"
+	uiPath       = "/docs"
 )
 
 // cacheControl makes caches revalidate on every use. The documents change only when a new
@@ -27,13 +26,12 @@ const (
 // and never shows a spec older than the running server (a max-age could, for its length).
 const cacheControl = "no-cache"
 
-// Docs serves the spec documents and Swagger UI. Build it with New; it is safe for
-// concurrent use.
+// Docs serves the spec documents and Swagger UI on the routes Register adds. Build it with
+// New; it is safe for concurrent use.
 type Docs struct {
 	yaml document
 	json document
 	ui   *ui
-	mux  *http.ServeMux
 }
 
 // New prepares every response from specYAML (actorsapi.SpecYAML): the JSON form, the
@@ -47,7 +45,7 @@ func New(specYAML []byte) (*Docs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("docs: read spec title: %w", err)
 	}
-	u, err := newUI(title, SpecJSONPath, UIPath+"/")
+	u, err := newUI(title, specJSONPath, uiPath+"/")
 	if err != nil {
 		return nil, fmt.Errorf("docs: prepare Swagger UI: %w", err)
 	}
@@ -57,29 +55,16 @@ func New(specYAML []byte) (*Docs, error) {
 		yaml: newDocument(specYAML, "application/yaml"),
 		json: newDocument(jsonDoc, "application/json"),
 		ui:   u,
-		mux:  http.NewServeMux(),
 	}
-	d.Register(d.mux)
 	return d, nil
 }
 
 // Register adds the routes to mux. GET patterns also answer HEAD. "/docs/{$}" is the page
 // itself; any other path under /docs/ is an embedded asset (or a 404).
 func (d *Docs) Register(mux *http.ServeMux) {
-	mux.Handle("GET "+SpecYAMLPath, d.yaml)
-	mux.Handle("GET "+SpecJSONPath, d.json)
-	mux.HandleFunc("GET "+UIPath, d.ui.serveIndex)
-	mux.HandleFunc("GET "+UIPath+"/{$}", d.ui.serveIndex)
-	mux.HandleFunc("GET "+UIPath+"/", d.ui.serveAsset)
-}
-
-// ServeHTTP serves the routes of Register, for callers that mount Docs as one handler.
-func (d *Docs) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	d.mux.ServeHTTP(w, r)
-}
-
-// ContentSecurityPolicy is the policy sent with the Swagger UI page. It is exposed so that
-// a security-headers middleware can leave it alone (or tests can check it).
-func (d *Docs) ContentSecurityPolicy() string {
-	return d.ui.csp
+	mux.Handle("GET "+specYAMLPath, d.yaml)
+	mux.Handle("GET "+specJSONPath, d.json)
+	mux.HandleFunc("GET "+uiPath, d.ui.serveIndex)
+	mux.HandleFunc("GET "+uiPath+"/{$}", d.ui.serveIndex)
+	mux.HandleFunc("GET "+uiPath+"/", d.ui.serveAsset)
 }

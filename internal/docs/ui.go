@@ -16,8 +16,9 @@ import (
 // ui serves Swagger UI 5: github.com/swaggest/swgui/v5/static go:embeds the files of
 // swagger-ui-dist, and the page that loads them is written here. (swgui's own page
 // renderer is not used: it brings html/template, whose reflection keeps the linker from
-// dropping unused methods, and the binary grew by 5 MB.) The page is built once, so the
-// policy can name its inline script by hash instead of allowing 'unsafe-inline'.
+// dropping unused methods, which makes the binary megabytes larger.) The page is built
+// once, so the policy can name its inline script by hash instead of allowing
+// 'unsafe-inline'.
 type ui struct {
 	assets map[string]*asset
 	page   []byte
@@ -30,7 +31,9 @@ type uiSettings struct {
 	URL    string `json:"url"`
 	DomID  string `json:"dom_id"`
 	Layout string `json:"layout"`
-	// Keep what was typed into "Authorize" across reloads (in localStorage).
+	// Off: what is typed into "Authorize" stays in the page's memory, gone with a reload,
+	// instead of in localStorage, where it would outlive the visit for any script or
+	// person at the browser to read.
 	PersistAuthorization     bool `json:"persistAuthorization"`
 	DeepLinking              bool `json:"deepLinking"`
 	DefaultModelsExpandDepth int  `json:"defaultModelsExpandDepth"`
@@ -69,7 +72,7 @@ window.onload = function () {
 func newUI(title, specURL, basePath string) (*ui, error) {
 	settings, err := json.Marshal(uiSettings{
 		URL: specURL, DomID: "#swagger-ui", Layout: "StandaloneLayout",
-		PersistAuthorization: true, DeepLinking: true, DefaultModelsExpandDepth: 1, DisplayRequestDuration: true,
+		PersistAuthorization: false, DeepLinking: true, DefaultModelsExpandDepth: 1, DisplayRequestDuration: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("encode Swagger UI settings: %w", err)

@@ -9,7 +9,8 @@
 // attributes (CreateTable makes it; Terraform makes it in AWS). Items:
 //
 //   - an actor: id, p = "actor", name, role, version;
-//   - the counter, id 0: next (the last id handed out) and seeded (see Seed);
+//   - the counter, id 0: next (the last id handed out), live (how many actors the table
+//     holds, see Limit) and seeded (see Seed);
 //   - a tombstone, left by Delete: id and expires_at only.
 //
 // # Ids
@@ -18,6 +19,20 @@
 // tasks never get the same id — and then puts the actor on condition
 // attribute_not_exists(id). Ids are never reused: the counter only grows, and a deleted
 // id keeps its tombstone.
+//
+// # Limit
+//
+// Config.MaxActors bounds how many actors the table holds, whichever tasks write it, and
+// so what a client with the credentials can make the table cost. The counter's live
+// attribute counts them: Create's UpdateItem adds one to next and to live in the same
+// request, on condition "live < MaxActors" when there is a limit, so tasks creating at
+// once cannot overshoot it; a refused Create takes no id. Delete counts its actor out
+// with one more UpdateItem (ADD live -1) once its tombstone is in. That second request
+// is not atomic with the first (a transaction would be, at twice the write cost, and
+// dynalite, on which the store is tested, has none): should it fail, the count stays one
+// high, the safe side. A table written before live existed gets it at the next Seed,
+// from a count of the by-id index. The count is kept with or without a limit, so one
+// can be set at any time.
 //
 // # Versions and If-Match
 //

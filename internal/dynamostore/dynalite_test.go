@@ -20,8 +20,8 @@ const writers, successes = 32, 3
 
 func TestContract(t *testing.T) {
 	endpoint(t) // skip once here rather than in every case
-	storetest.RunWith(t, func(t *testing.T) actors.Store {
-		s, _ := seeded(t)
+	storetest.RunWith(t, func(t *testing.T, maxActors int) actors.Store {
+		s, _ := seededWith(t, maxActors)
 		return s
 	}, storetest.Options{Writers: writers, Successes: successes})
 }

@@ -23,7 +23,7 @@ var bugCodes = map[string]bool{
 // the HTTP layer never sends it to a client.
 func fail(op string, err error) error {
 	var api smithy.APIError
-	if errors.As(err, &api) && bugCodes[api.ErrorCode()] {
+	if errors.Is(err, errBuild) || errors.As(err, &api) && bugCodes[api.ErrorCode()] {
 		return fmt.Errorf("dynamostore: %s: %w", op, err)
 	}
 	return fmt.Errorf("dynamostore: %s: %w: %w", op, actors.ErrUnavailable, err)

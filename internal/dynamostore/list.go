@@ -25,7 +25,7 @@ func (s *Store) List(ctx context.Context, after int64, limit int) (actors.Page, 
 		return actors.Page{}, fmt.Errorf("dynamostore: list: %w", err)
 	}
 	in := &dynamodb.QueryInput{
-		TableName: s.table, IndexName: aws.String(IndexName),
+		TableName: s.table, IndexName: aws.String(indexName),
 		KeyConditionExpression: expr.KeyCondition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 		ScanIndexForward: aws.Bool(true),
 	}
@@ -69,23 +69,19 @@ func (s *Store) List(ctx context.Context, after int64, limit int) (actors.Page, 
 // maxPage bounds a page far above the API's limit of 1,000.
 const maxPage = 1 << 20
 
-func (s *Store) query(ctx context.Context, in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	out, err := s.client.Query(ctx, in)
-	if err != nil {
-		return nil, fail("list", err)
-	}
-	return out, nil
+func (s *Store) query(ctx context.Context, in *dynamodb.QueryInput) (out *dynamodb.QueryOutput, err error) {
+	err = s.do(ctx, "list", func(ctx context.Context) (err error) {
+		out, err = s.client.Query(ctx, in)
+		return err
+	})
+	return out, err
 }
 
 // Ping reads the counter item: the cheapest request that proves the table exists and
 // the credentials may read it (half a read unit), and needs no extra IAM action.
 func (s *Store) Ping(ctx context.Context) error {
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	if _, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.table, Key: key(counterID)}); err != nil {
-		return fail("ping", err)
-	}
-	return nil
+	return s.do(ctx, "ping", func(ctx context.Context) error {
+		_, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.table, Key: key(counterID)})
+		return err
+	})
 }

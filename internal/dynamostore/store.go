@@ -20,32 +20,33 @@ import (
 // Store is an actors.Store on one DynamoDB table, safe for concurrent use by any number
 // of goroutines, processes and tasks sharing the table.
 type Store struct {
-	client  *dynamodb.Client
-	table   *string
-	timeout time.Duration
+	client    *dynamodb.Client
+	table     *string
+	timeout   time.Duration
+	maxActors int64 // 0: no limit
 }
 
 var _ actors.Store = (*Store)(nil)
 
-// Options tune a Store.
-type Options struct {
-	// Timeout bounds each request to DynamoDB, the SDK's retries included. Default 2s.
-	Timeout time.Duration
-}
-
-// New returns a store on table through client. The table must exist (see CreateTable);
-// call Seed before serving.
-func New(client *dynamodb.Client, table string, o Options) *Store {
-	if o.Timeout <= 0 {
-		o.Timeout = defaultTimeout
+// newStore returns a store on cfg.Table through client. The table must exist (see
+// CreateTable); call Seed before serving.
+func newStore(client *dynamodb.Client, cfg Config) *Store {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = defaultTimeout
 	}
-	return &Store{client: client, table: aws.String(table), timeout: o.Timeout}
+	return &Store{client: client, table: aws.String(cfg.Table), timeout: cfg.Timeout, maxActors: int64(cfg.MaxActors)}
 }
 
-// call gives one request its own deadline, so a slow or unreachable table never hangs
-// a caller that has none.
-func (s *Store) call(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, s.timeout)
+// do runs one request under its own deadline, so a slow or unreachable table never hangs
+// a caller that has none, and wraps its error with fail. A failed condition stays
+// visible to errors.As.
+func (s *Store) do(ctx context.Context, op string, req func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	if err := req(ctx); err != nil {
+		return fail(op, err)
+	}
+	return nil
 }
 
 // record is an item as stored. Version is 0 for the counter and for tombstones, which
@@ -98,16 +99,19 @@ func (s *Store) Get(ctx context.Context, id int64) (actors.Actor, error) {
 }
 
 func (s *Store) get(ctx context.Context, id int64) (actors.Actor, bool, error) {
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.table, Key: key(id), ConsistentRead: aws.Bool(true)})
+	var out *dynamodb.GetItemOutput
+	err := s.do(ctx, fmt.Sprint("get ", id), func(ctx context.Context) (err error) {
+		out, err = s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.table, Key: key(id), ConsistentRead: aws.Bool(true)})
+		return err
+	})
 	if err != nil {
-		return actors.Actor{}, false, fail(fmt.Sprint("get ", id), err)
+		return actors.Actor{}, false, err
 	}
 	return decode(out.Item)
 }
 
-// Create takes the next id from the counter and puts the actor under it.
+// Create takes the next id from the counter, counting the actor in, and puts the actor
+// under it.
 func (s *Store) Create(ctx context.Context, f actors.Fields) (actors.Actor, error) {
 	id, err := s.nextID(ctx)
 	if err != nil {
@@ -122,38 +126,56 @@ func (s *Store) Create(ctx context.Context, f actors.Fields) (actors.Actor, erro
 	if err != nil {
 		return actors.Actor{}, fmt.Errorf("dynamostore: create: %w", err)
 	}
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: s.table, Item: item,
-		ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	err = s.do(ctx, "create", func(ctx context.Context) error {
+		_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName: s.table, Item: item,
+			ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+		})
+		return err
 	})
 	if ccf := (*types.ConditionalCheckFailedException)(nil); errors.As(err, &ccf) {
 		// Only a write that bypassed the counter can get here (e.g. a hand-made item).
 		return actors.Actor{}, fmt.Errorf("dynamostore: create: id %d is already taken: the counter is behind the data", id)
 	}
 	if err != nil {
-		return actors.Actor{}, fail("create", err)
+		return actors.Actor{}, err
 	}
 	return a, nil
 }
 
-// nextID atomically adds one to the counter and returns the new value. An id whose
-// put then fails is skipped, never reused.
+// nextID atomically adds one to the counter's next and live, and returns the new next.
+// With a limit, the same request is conditional on live being below it, so tasks that
+// create at once can never take the table past the limit. An id whose put then fails is
+// skipped, never reused, and stays counted: the count errs on the safe side.
 func (s *Store) nextID(ctx context.Context) (int64, error) {
-	expr, err := expression.NewBuilder().WithUpdate(expression.Add(expression.Name(attrNext), expression.Value(1))).Build()
+	b := expression.NewBuilder().WithUpdate(expression.
+		Add(expression.Name(attrNext), expression.Value(1)).
+		Add(expression.Name(attrLive), expression.Value(1)))
+	if s.maxActors > 0 {
+		// No live attribute: a counter that Create is making on a new table.
+		b = b.WithCondition(expression.Or(
+			expression.AttributeNotExists(expression.Name(attrLive)),
+			expression.Name(attrLive).LessThan(expression.Value(s.maxActors))))
+	}
+	expr, err := b.Build()
 	if err != nil {
 		return 0, fmt.Errorf("dynamostore: next id: %w", err)
 	}
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: s.table, Key: key(counterID),
-		UpdateExpression: expr.Update(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-		ReturnValues: types.ReturnValueUpdatedNew,
+	var out *dynamodb.UpdateItemOutput
+	err = s.do(ctx, "next id", func(ctx context.Context) (err error) {
+		out, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: s.table, Key: key(counterID),
+			UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+			ReturnValues: types.ReturnValueUpdatedNew,
+		})
+		return err
 	})
+	if ccf := (*types.ConditionalCheckFailedException)(nil); errors.As(err, &ccf) {
+		return 0, fmt.Errorf("dynamostore: create: the table holds its limit of %d actors: %w", s.maxActors, actors.ErrFull)
+	}
 	if err != nil {
-		return 0, fail("next id", err)
+		return 0, err
 	}
 	var c struct {
 		Next int64 `dynamodbav:"next"`
@@ -215,17 +237,18 @@ func (s *Store) update(ctx context.Context, op string, id int64, m actors.IfMatc
 	return a, err
 }
 
-// Delete replaces the actor with a tombstone if m allows its version. The tombstone
-// keeps a slow Seed from putting a deleted seed actor back (see the package comment).
+// Delete replaces the actor with a tombstone if m allows its version, then counts it out.
+// The tombstone keeps a slow Seed from putting a deleted seed actor back (see the package
+// comment).
 func (s *Store) Delete(ctx context.Context, id int64, m actors.IfMatch) error {
 	if id < 1 {
 		return notFound("delete", id)
 	}
 	tomb := map[string]types.AttributeValue{
 		attrID:      key(id)[attrID],
-		AttrExpires: &types.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().Add(tombstoneTTL).Unix(), 10)},
+		attrExpires: &types.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().Add(tombstoneTTL).Unix(), 10)},
 	}
-	return s.conditional(ctx, "delete", id, m, func(ctx context.Context, cond expression.ConditionBuilder) error {
+	err := s.conditional(ctx, "delete", id, m, func(ctx context.Context, cond expression.ConditionBuilder) error {
 		expr, err := expression.NewBuilder().WithCondition(cond).Build()
 		if err != nil {
 			return fmt.Errorf("dynamostore: delete: %w: %w", errBuild, err)
@@ -237,6 +260,24 @@ func (s *Store) Delete(ctx context.Context, id int64, m actors.IfMatch) error {
 		})
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	// Only the delete whose tombstone went in gets here, so an actor is counted out once.
+	// Should this request fail, the actor is gone all the same and the count stays one
+	// high, the safe side of a limit: so the delete is reported done.
+	countOut, err := expression.NewBuilder().WithUpdate(expression.Add(expression.Name(attrLive), expression.Value(-1))).Build()
+	if err != nil {
+		return fmt.Errorf("dynamostore: delete: %w", err)
+	}
+	_ = s.do(ctx, "delete: count out", func(ctx context.Context) error {
+		_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: s.table, Key: key(counterID),
+			UpdateExpression: countOut.Update(), ExpressionAttributeNames: countOut.Names(), ExpressionAttributeValues: countOut.Values(),
+		})
+		return err
+	})
+	return nil
 }
 
 // tombstoneTTL is far longer than any Seed can run, after which a tombstone has no use.
@@ -261,14 +302,9 @@ func (s *Store) conditional(ctx context.Context, op string, id int64, m actors.I
 		}
 		cond = expression.In(version, ops[0], ops[1:]...)
 	}
-	callCtx, cancel := s.call(ctx)
-	defer cancel()
-	err := write(callCtx, cond)
+	err := s.do(ctx, fmt.Sprint(op, " ", id), func(ctx context.Context) error { return write(ctx, cond) })
 	var ccf *types.ConditionalCheckFailedException
 	if !errors.As(err, &ccf) {
-		if err != nil && !errors.Is(err, errBuild) {
-			return fail(fmt.Sprint(op, " ", id), err)
-		}
 		return err
 	}
 	if len(m) == 0 {
@@ -314,7 +350,7 @@ func (s *Store) conditionalByRead(ctx context.Context, op string, id int64, m ac
 	}
 }
 
-// errBuild marks errors from building an expression (a bug), which fail must not wrap.
+// errBuild marks errors from building an expression: a bug, which fail leaves plain.
 var errBuild = errors.New("build expression")
 
 func unique(m actors.IfMatch) actors.IfMatch {

@@ -19,10 +19,9 @@ const (
 	attrVersion = "version"
 	attrNext    = "next"
 	attrSeeded  = "seeded"
-	// AttrExpires is the tombstones' TTL attribute (epoch seconds).
-	AttrExpires = "expires_at"
-	// IndexName is the global secondary index that lists actors in id order.
-	IndexName = "by-id"
+	attrLive    = "live"       // the counter's count of actors, for the limit
+	attrExpires = "expires_at" // the tombstones' TTL attribute (epoch seconds)
+	indexName   = "by-id"      // the global secondary index that lists actors in id order
 
 	partition = "actor" // the by-id index's only partition key value
 	counterID = 0       // the counter item's id; actors start at 1
@@ -40,7 +39,7 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, table string) err
 		},
 		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String(attrID), KeyType: types.KeyTypeHash}},
 		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
-			IndexName: aws.String(IndexName),
+			IndexName: aws.String(indexName),
 			KeySchema: []types.KeySchemaElement{
 				{AttributeName: aws.String(attrPart), KeyType: types.KeyTypeHash},
 				{AttributeName: aws.String(attrID), KeyType: types.KeyTypeRange},

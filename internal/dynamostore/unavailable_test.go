@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -37,9 +38,10 @@ func wantUnavailable(t *testing.T, s *dynamostore.Store) {
 
 func openAt(t *testing.T, endpoint, table string) *dynamostore.Store {
 	t.Helper()
+	dynalitetest.UseAWSEnv(t)
 	s, err := dynamostore.Open(t.Context(), dynamostore.Config{
 		Table: table, Endpoint: endpoint, Timeout: 300 * time.Millisecond,
-	}, awsEnv)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,21 +105,41 @@ func TestMalformedRequestIsNotUnavailable(t *testing.T) {
 	}
 }
 
-func TestOpenNeedsTableRegionAndCredentials(t *testing.T) {
-	env := map[string]string{}
-	getenv := func(k string) string { return env[k] }
-	if _, err := dynamostore.Open(t.Context(), dynamostore.Config{}, dynalitetest.Getenv); err == nil {
+func TestOpenNeedsTableAndRegion(t *testing.T) {
+	dynalitetest.UseAWSEnv(t)
+	if _, err := dynamostore.Open(t.Context(), dynamostore.Config{}); err == nil {
 		t.Error("Open without a table succeeded")
 	}
-	if _, err := dynamostore.Open(t.Context(), dynamostore.Config{Table: "actors"}, getenv); err == nil {
+	t.Setenv("AWS_REGION", "")
+	if _, err := dynamostore.Open(t.Context(), dynamostore.Config{Table: "actors"}); err == nil {
 		t.Error("Open without a region succeeded")
 	}
-	env["AWS_REGION"], env["AWS_EC2_METADATA_DISABLED"] = "us-east-1", "true"
-	if _, err := dynamostore.Open(t.Context(), dynamostore.Config{Table: "actors"}, getenv); err == nil {
-		t.Error("Open without any source of credentials succeeded")
+}
+
+// With no source of credentials, Open succeeds (it contacts nothing) and every request
+// then fails at once with ErrUnavailable, saying why, rather than hanging.
+func TestNoCredentialsIsUnavailable(t *testing.T) {
+	dynalitetest.UseAWSEnv(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	s, err := dynamostore.Open(t.Context(), dynamostore.Config{Table: "actors", Endpoint: endpoint(t)})
+	if err != nil {
+		t.Fatal(err)
 	}
-	env["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/v2/credentials/task" // as ECS sets it
-	if _, err := dynamostore.Open(t.Context(), dynamostore.Config{Table: "actors"}, getenv); err != nil {
+	err = s.Ping(t.Context())
+	if !errors.Is(err, actors.ErrUnavailable) || !strings.Contains(err.Error(), "credentials") {
+		t.Fatalf("Ping without credentials: error = %v, want ErrUnavailable naming the credentials", err)
+	}
+}
+
+// On ECS the task role's credentials come from the container endpoint ECS names in the
+// environment; Open takes it without contacting it.
+func TestOpenTakesTheTaskRole(t *testing.T) {
+	dynalitetest.UseAWSEnv(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	t.Setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/task") // as ECS sets it
+	if _, err := dynamostore.Open(t.Context(), dynamostore.Config{Table: "actors"}); err != nil {
 		t.Errorf("Open with the task role's endpoint: %v", err)
 	}
 }

@@ -51,6 +51,8 @@ func (e errorResponder) respond(w http.ResponseWriter, r *http.Request, err erro
 		problem(w, http.StatusNotFound, "No actor has this id.", nil)
 	case errors.Is(err, actors.ErrVersionMismatch):
 		problem(w, http.StatusPreconditionFailed, "The actor has changed: its ETag no longer matches If-Match. Get it again, then retry.", nil)
+	case errors.Is(err, actors.ErrFull):
+		problem(w, http.StatusInsufficientStorage, "The store holds as many actors as it may; delete some to make room.", nil)
 	case errors.As(err, &maxBytes):
 		problem(w, http.StatusRequestEntityTooLarge, detailTooLarge, nil)
 	case errors.Is(err, actors.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):

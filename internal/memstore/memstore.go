@@ -17,13 +17,20 @@ type Store struct {
 	byID   map[int64]actors.Actor
 	ids    []int64 // ascending: ids only grow, so Create appends and List binary-searches
 	lastID int64
+	max    int // most actors Create may bring the store to; 0: no limit
 }
 
 var _ actors.Store = (*Store)(nil)
 
-// New returns a store holding the given actors with ids 1, 2, … in order.
-func New(seed ...actors.Fields) *Store {
-	s := &Store{byID: make(map[int64]actors.Actor, len(seed))}
+// New returns a store holding the given actors with ids 1, 2, … in order, with no limit
+// on how many it may hold.
+func New(seed ...actors.Fields) *Store { return NewCapped(0, seed...) }
+
+// NewCapped is New for a store that holds at most maxActors actors (0: no limit), so
+// that clients cannot grow it until the process runs out of memory. The seed is stored
+// whatever the limit.
+func NewCapped(maxActors int, seed ...actors.Fields) *Store {
+	s := &Store{byID: make(map[int64]actors.Actor, len(seed)), max: maxActors}
 	for _, f := range seed {
 		s.insert(f)
 	}
@@ -46,7 +53,11 @@ func (s *Store) List(_ context.Context, after int64, limit int) (actors.Page, er
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	start, _ := slices.BinarySearch(s.ids, after+1)
+	// The first id above after; after+1 would overflow at the largest int64.
+	start, found := slices.BinarySearch(s.ids, after)
+	if found {
+		start++
+	}
 	end := min(start+limit, len(s.ids))
 	page := actors.Page{Actors: make([]actors.Actor, 0, end-start), More: end < len(s.ids)}
 	for _, id := range s.ids[start:end] {
@@ -66,10 +77,13 @@ func (s *Store) Get(_ context.Context, id int64) (actors.Actor, error) {
 	return a, nil
 }
 
-// Create stores a new actor under the next id.
+// Create stores a new actor under the next id, unless the store is full.
 func (s *Store) Create(_ context.Context, f actors.Fields) (actors.Actor, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.max > 0 && len(s.byID) >= s.max {
+		return actors.Actor{}, fmt.Errorf("create: %d actors stored: %w", len(s.byID), actors.ErrFull)
+	}
 	return s.insert(f), nil
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(*testing.T) actors.Store { return memstore.New(actors.Seed()...) })
+	storetest.Run(t, func(_ *testing.T, maxActors int) actors.Store { return memstore.NewCapped(maxActors, actors.Seed()...) })
 }
 
 // filled returns a store of n actors.

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"math"
 	"slices"
 	"testing"
 
@@ -49,6 +50,18 @@ var listCases = []testCase{
 			}
 			if len(p.Actors) != 0 || p.More {
 				t.Errorf("List(after=%d) = %v more=%v, want empty", after, p.Actors, p.More)
+			}
+		}
+	}},
+	{"list/after the largest id is an empty last page", func(t *testing.T, ctx context.Context, s actors.Store, _ Options) {
+		// A store that computes after+1 wraps around here and starts again from id 1.
+		for _, limit := range []int{1, 3, 100} {
+			p, err := s.List(ctx, math.MaxInt64, limit)
+			if err != nil {
+				t.Fatalf("List(after=MaxInt64, %d): %v", limit, err)
+			}
+			if len(p.Actors) != 0 || p.More {
+				t.Errorf("List(after=MaxInt64, %d) = %v more=%v, want empty with no More", limit, p.Actors, p.More)
 			}
 		}
 	}},

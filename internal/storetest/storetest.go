@@ -1,6 +1,6 @@
 // Package storetest is the behavioural contract of actors.Store: one table of cases that
 // every implementation runs, so the in-memory store and the DynamoDB store are held to
-// exactly the same rules (issue 6: one contract test, not two copies).
+// exactly the same rules, not to two copies that drift apart.
 //
 // An implementation's test calls Run with a function that opens a fresh store seeded with
 // actors.Seed(); every case opens its own store, so cases never see each other's writes.
@@ -13,9 +13,9 @@ import (
 	"github.com/actors-dev/actors/internal/actors"
 )
 
-// Open returns a new, independent store holding exactly actors.Seed() as ids 1 to 8.
-// It registers its own cleanup with t.
-type Open func(t *testing.T) actors.Store
+// Open returns a new, independent store holding exactly actors.Seed() as ids 1 to 8, that
+// may hold at most maxActors actors (0: no limit). It registers its own cleanup with t.
+type Open func(t *testing.T, maxActors int) actors.Store
 
 // Options tune the cases that cost time; the zero value is the full contract.
 type Options struct {
@@ -55,7 +55,12 @@ func RunWith(t *testing.T, open Open, o Options) {
 	}
 	for _, c := range cases() {
 		t.Run(c.name, func(t *testing.T) {
-			c.run(t, t.Context(), open(t), o)
+			c.run(t, t.Context(), open(t, 0), o)
+		})
+	}
+	for _, c := range fullCases {
+		t.Run(c.name, func(t *testing.T) {
+			c.run(t, t.Context(), open(t, capacity), o)
 		})
 	}
 }

@@ -198,7 +198,7 @@ async function authorize(page, username, password) {
   await dialog.waitFor({ state: "detached", ...patience });
 }
 
-// logout forgets the credentials entered before (persistAuthorization keeps them otherwise).
+// logout forgets the credentials entered before, which the page keeps until then.
 async function logout(page) {
   await page.locator(".scheme-container button.authorize").click();
   const dialog = page.locator(".modal-ux");

@@ -131,25 +131,52 @@ func start() {
 	}
 }
 
-// Getenv gives dynamostore.Open dynalite's region and credentials instead of the
-// environment's.
-func Getenv(key string) string {
-	return map[string]string{"AWS_REGION": Region, "AWS_ACCESS_KEY_ID": AccessKeyID, "AWS_SECRET_ACCESS_KEY": SecretAccessKey}[key]
+// UseAWSEnv points the AWS settings of this process at dynalite until the test ends, as
+// dynamostore.Open reads them from the environment: its region, static credentials, and
+// nothing else (no profile, no shared config or credentials file of the developer's, no
+// container or instance metadata lookups). It cannot be used in parallel tests.
+func UseAWSEnv(t testing.TB) {
+	t.Helper()
+	for k, v := range awsEnv() {
+		t.Setenv(k, v)
+	}
+	for _, k := range []string{"AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"} {
+		t.Setenv(k, "")
+	}
+}
+
+// awsEnv is dynalite's AWS environment; /dev/null as the shared files means "none".
+func awsEnv() map[string]string {
+	return map[string]string{
+		"AWS_REGION":                  Region,
+		"AWS_ACCESS_KEY_ID":           AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":       SecretAccessKey,
+		"AWS_EC2_METADATA_DISABLED":   "true",
+		"AWS_CONFIG_FILE":             os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+	}
 }
 
 var tables atomic.Int64
+
+// Client returns a DynamoDB client on dynalite, for tests that look at items directly.
+func Client(t testing.TB) *dynamodb.Client {
+	t.Helper()
+	return dynamodb.New(dynamodb.Options{
+		Region:       Region,
+		Credentials:  credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, ""),
+		BaseEndpoint: aws.String(Endpoint(t)),
+	})
+}
 
 // Table creates a new, empty table with the store's schema (dynamostore.CreateTable)
 // and returns its name.
 func Table(t testing.TB) string {
 	t.Helper()
-	client := dynamodb.New(dynamodb.Options{
-		Region:       Region,
-		Credentials:  credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, ""),
-		BaseEndpoint: aws.String(Endpoint(t)),
-	})
 	name := fmt.Sprintf("actors-%d-%d", os.Getpid(), tables.Add(1))
-	if err := dynamostore.CreateTable(t.Context(), client, name); err != nil {
+	if err := dynamostore.CreateTable(t.Context(), Client(t), name); err != nil {
 		t.Fatal(err)
 	}
 	return name
@@ -157,20 +184,17 @@ func Table(t testing.TB) string {
 
 // ServerEnv is the environment for an actors server on a new dynalite table (or on the
 // given one, to run several servers on one table): the ACTORS_* store settings, and AWS
-// settings that keep the SDK away from anything but dynalite — static credentials, and
-// no EC2 metadata lookups.
+// settings that keep the SDK away from anything but dynalite. It also sets the AWS ones
+// in this process (UseAWSEnv), for servers run in-process, whose AWS SDK reads them there.
 func ServerEnv(t testing.TB, table string) map[string]string {
 	t.Helper()
 	if table == "" {
 		table = Table(t)
 	}
-	return map[string]string{
-		"ACTORS_STORE":              "dynamodb",
-		"ACTORS_DYNAMODB_TABLE":     table,
-		"ACTORS_DYNAMODB_ENDPOINT":  Endpoint(t),
-		"AWS_REGION":                Region,
-		"AWS_ACCESS_KEY_ID":         AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY":     SecretAccessKey,
-		"AWS_EC2_METADATA_DISABLED": "true",
-	}
+	UseAWSEnv(t)
+	env := awsEnv()
+	env["ACTORS_STORE"] = "dynamodb"
+	env["ACTORS_DYNAMODB_TABLE"] = table
+	env["ACTORS_DYNAMODB_ENDPOINT"] = Endpoint(t)
+	return env
 }

@@ -1,0 +1,175 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestHeaderFloodStaysBounded runs the built binary with its default limits and sends it,
+// with no credentials, what takes an unprotected 512 MiB task past its memory: connections
+// full of tiny header fields, which net/http parses at about 12 bytes of memory per byte.
+//
+//   - holders send just under the 64 KiB header limit and then stall, four times as many
+//     as the connection limit lets in at once: without that limit they would all be
+//     parsed together;
+//   - flooders try to send 1 MiB of header each: without the header limit each would
+//     cost about 12 MiB.
+//
+// The peak RSS must stay under 150 MB, and /healthz, asked meanwhile, must answer: it
+// waits its turn behind the holders, which the header timeout (5s) cuts off a limit's
+// worth at a time. A watchdog kills the server if it passes 300 MB, so a regression fails
+// the test without straining the machine.
+func TestHeaderFloodStaysBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary; skipped with -short")
+	}
+	const (
+		peakLimit  = 150 << 20
+		killAt     = 300 << 20
+		holders    = 4 * defaultMaxConnections
+		holdBytes  = maxHeaderBytes - 4<<10
+		flooders   = 32
+		floodBytes = 1 << 20
+	)
+	srv := startBinary(t, devEnv(nil))
+	pid := srv.cmd.Process.Pid
+
+	// The watchdog: samples RSS until the attack is over, and kills the server past killAt.
+	var killed atomic.Bool
+	stopWatch := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		for {
+			if rss, err := procStatus(pid, "VmRSS"); err == nil && rss > killAt {
+				killed.Store(true)
+				_ = srv.cmd.Process.Kill()
+				return
+			}
+			select {
+			case <-stopWatch:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+
+	hold, flood := headerFields(holdBytes), headerFields(floodBytes)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var dialErrs []error
+	for i := range holders + flooders {
+		header := hold
+		if i >= holders {
+			header = flood
+		}
+		wg.Go(func() {
+			if err := sendHeader(srv.addr, header); err != nil {
+				mu.Lock()
+				dialErrs = append(dialErrs, err)
+				mu.Unlock()
+			}
+		})
+	}
+
+	healthClient := &http.Client{Timeout: time.Minute, Transport: &http.Transport{DisableKeepAlives: true}}
+	time.Sleep(200 * time.Millisecond) // let the attack get in first
+	resp, err := healthClient.Get(srv.base + "/healthz")
+	switch {
+	case err != nil:
+		t.Errorf("/healthz during the flood: %v", err)
+	default:
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("/healthz during the flood: %s", resp.Status)
+		}
+	}
+
+	wg.Wait()
+	close(stopWatch)
+	<-watched
+	if killed.Load() {
+		t.Fatalf("the server's RSS passed %d MB: killed", killAt>>20)
+	}
+	peak, err := procStatus(pid, "VmHWM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d holders of %d KiB and %d flooders of %d KiB: peak RSS %.1f MB (limit %d MB)",
+		holders, holdBytes>>10, flooders, floodBytes>>10, float64(peak)/(1<<20), peakLimit>>20)
+	if peak > peakLimit {
+		t.Errorf("peak RSS %.1f MB, want under %d MB", float64(peak)/(1<<20), peakLimit>>20)
+	}
+	if len(dialErrs) > 0 {
+		t.Errorf("%d attack connections could not be made, so the server did not face the whole attack; the first: %v", len(dialErrs), dialErrs[0])
+	}
+
+	// The server still serves after the flood.
+	resp, err = healthClient.Get(srv.base + "/healthz")
+	if err != nil {
+		t.Fatalf("/healthz after the flood: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/healthz after the flood: %s", resp.Status)
+	}
+}
+
+// headerFields returns a request line and header fields "hN:v" of size bytes in all,
+// without the blank line that would end the header.
+func headerFields(size int) []byte {
+	var buf bytes.Buffer
+	buf.WriteString("GET /healthz HTTP/1.1\r\nHost: a\r\n")
+	for i := 0; buf.Len() < size; i++ {
+		fmt.Fprintf(&buf, "h%d:v\r\n", i)
+	}
+	return buf.Bytes()[:size]
+}
+
+// sendHeader opens a connection and sends header until it is all out or the server stops
+// taking it; then it waits until the server answers or closes. It fails only when the
+// connection cannot be made.
+func sendHeader(addr string, header []byte) error {
+	// Connections beyond the limit wait in the accept queue; a busy machine may also be
+	// slow to complete the handshake. The timeouts bound a broken run only.
+	conn, err := net.DialTimeout("tcp", addr, time.Minute)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(2 * time.Minute))
+	for sent := 0; sent < len(header); sent += 4096 {
+		if _, err := conn.Write(header[sent:min(sent+4096, len(header))]); err != nil {
+			break // the server answered 431 and closed
+		}
+	}
+	_, _ = io.Copy(io.Discard, conn) // the server's 431, or its close at the header timeout
+	return nil
+}
+
+// procStatus returns a "kB" field of /proc/<pid>/status in bytes.
+func procStatus(pid int, field string) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(b)) {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("/proc/%d/status has no %s", pid, field)
+}
