@@ -217,7 +217,7 @@ func TestEMFLines(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary; skipped with -short")
 	}
-	srv := startBinary(t, map[string]string{"ACTORS_METRICS_INTERVAL": "1s"})
+	srv := startBinary(t, devEnv(map[string]string{"ACTORS_METRICS_INTERVAL": "1s"}))
 	// The spec as written: the one the code generator embeds has its operationIds renamed.
 	doc, err := openapi3.NewLoader().LoadFromData(actorsapi.SpecYAML)
 	if err != nil {

@@ -67,7 +67,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, errors.New("dynamostore: no AWS region: set AWS_REGION (Fargate sets it) or a profile's region")
 	}
 	client := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
-		o.TracerProvider = cfg.TracerProvider
+		if cfg.TracerProvider != nil { // nil would replace the SDK's no-op default
+			o.TracerProvider = cfg.TracerProvider
+		}
 		if cfg.Endpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.Endpoint)
 		}
