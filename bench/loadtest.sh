@@ -47,7 +47,7 @@ start() {
 	local name=$1 bin=$2 port
 	port=$(free_port)
 	# The access log goes to a file, as it would to a log collector's pipe; not to a terminal.
-	ACTORS_ADDR=127.0.0.1:$port taskset -c "$SERVER_CPU" "$bin" >"$work/$name.log" 2>&1 &
+	ACTORS_INSECURE_DEFAULT_CREDENTIALS=true ACTORS_MAX_CONNECTIONS=$((CONNECTIONS + 16)) ACTORS_ADDR=127.0.0.1:$port taskset -c "$SERVER_CPU" "$bin" >"$work/$name.log" 2>&1 &
 	local pid=$!
 	pids+=("$pid")
 	for _ in $(seq 1 200); do

@@ -66,7 +66,7 @@ func once(argv []string) (time.Duration, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Env = append(os.Environ(), "ACTORS_ADDR="+addr, "ACTORS_LOG_LEVEL=warn")
+	cmd.Env = append(os.Environ(), "ACTORS_ADDR="+addr, "ACTORS_LOG_LEVEL=warn", "ACTORS_INSECURE_DEFAULT_CREDENTIALS=true")
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	start := time.Now()
 	if err := cmd.Start(); err != nil {

@@ -47,7 +47,10 @@ func startServer(bin string) (*server, error) {
 	}
 	// The pprof listener needs a server built with -tags debug (scripts/soak.sh does);
 	// without one the server refuses to start.
-	cmd.Env = append(cmd.Env, "ACTORS_USERNAME="+soakUser, "ACTORS_PASSWORD="+soakPassword, "ACTORS_DEBUG_ADDR="+debugAddr)
+	// A long soak creates more actors than the memory store holds by default, and may run
+	// more clients than the default connection limit admits at once.
+	cmd.Env = append(cmd.Env, "ACTORS_USERNAME="+soakUser, "ACTORS_PASSWORD="+soakPassword, "ACTORS_DEBUG_ADDR="+debugAddr,
+		"ACTORS_MAX_ACTORS=10000000", "ACTORS_MAX_CONNECTIONS=4096")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
