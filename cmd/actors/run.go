@@ -92,7 +92,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Addr:              cfg.addr,
 		Handler:           handler,
 		ReadHeaderTimeout: cfg.readHeaderTimeout,
-		ReadTimeout:       cfg.readHeaderTimeout + 10*time.Second, // headers, then a 1 MiB body
+		ReadTimeout:       cfg.readHeaderTimeout + 10*time.Second, // headers, then a 64 KiB body
 		WriteTimeout:      cfg.writeTimeout,
 		IdleTimeout:       120 * time.Second,
 		// net/http parses every header before any handler runs, at about 12 bytes of memory

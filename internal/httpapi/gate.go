@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -35,8 +36,12 @@ type gate struct {
 	opts    *openapi3filter.Options
 	limiter *authLimiter
 	trusted []netip.Prefix // proxies whose X-Forwarded-For is believed
-	log     *slog.Logger
-	errs    []error
+	// bodyChecks holds a token for each request body being validated. Validation is CPU
+	// work, so more at once than there are cores gains nothing, while each hostile body
+	// costs kin-openapi megabytes until it is done: bounding them bounds that memory.
+	bodyChecks chan struct{}
+	log        *slog.Logger
+	errs       []error
 }
 
 // operation is what the gate knows of one spec operation, computed once at start-up.
@@ -58,10 +63,11 @@ var _ actorsapi.ServeMux = (*gate)(nil)
 
 func newGate(doc *openapi3.T, mux *http.ServeMux, auth openapi3filter.AuthenticationFunc, trusted []netip.Prefix, log *slog.Logger) *gate {
 	g := &gate{
-		mux:     mux,
-		ops:     make(map[string]*operation),
-		limiter: newAuthLimiter(),
-		trusted: trusted,
+		mux:        mux,
+		ops:        make(map[string]*operation),
+		limiter:    newAuthLimiter(),
+		trusted:    trusted,
+		bodyChecks: make(chan struct{}, runtime.GOMAXPROCS(0)),
 		opts: &openapi3filter.Options{
 			AuthenticationFunc: auth,
 			MultiError:         true, // name every bad parameter and field, not just the first
@@ -161,9 +167,9 @@ func (g *gate) wrap(op *operation, next http.HandlerFunc) http.Handler {
 				in.PathParams[name] = r.PathValue(name)
 			}
 		}
-		invalid := repeatedQuery(r, op.singleQuery)
-		if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
-			invalid = append(invalid, invalidParams(err)...)
+		invalid, ok := g.validate(r, in, op)
+		if !ok {
+			return // the client left while its body waited to be checked
 		}
 		if len(invalid) > 0 {
 			badRequest(w, invalid)
@@ -171,6 +177,24 @@ func (g *gate) wrap(op *operation, next http.HandlerFunc) http.Handler {
 		}
 		next(w, r)
 	})
+}
+
+// validate checks the request's parameters and body against the spec with kin-openapi, and
+// returns what is wrong with them.
+func (g *gate) validate(r *http.Request, in *openapi3filter.RequestValidationInput, op *operation) ([]actorsapi.InvalidParam, bool) {
+	if op.bodyTypes != nil {
+		select {
+		case g.bodyChecks <- struct{}{}:
+			defer func() { <-g.bodyChecks }()
+		case <-r.Context().Done():
+			return nil, false
+		}
+	}
+	invalid := repeatedQuery(r, op.singleQuery)
+	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+		invalid = append(invalid, invalidParams(err)...)
+	}
+	return invalid, true
 }
 
 // authenticate checks the operation's security requirements with kin-openapi, which calls

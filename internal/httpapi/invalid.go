@@ -14,7 +14,7 @@ import (
 	"github.com/actors-dev/actors/gen/actorsapi"
 )
 
-// maxInvalidParams bounds a 400's errors list: a 1 MiB body can hold tens of thousands of
+// maxInvalidParams bounds a 400's errors list: a 64 KiB body can hold thousands of
 // bad fields, and listing them all would make the answer several times larger than the
 // request. The detail says how many there were.
 const maxInvalidParams = 20

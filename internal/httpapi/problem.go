@@ -13,7 +13,7 @@ import (
 
 // Details given in more than one place.
 const (
-	detailTooLarge = "The request body is larger than 1 MiB."
+	detailTooLarge = "The request body is larger than 64 KiB."
 	detailInternal = "An unexpected error happened; the server log has details under the request id."
 )
 
