@@ -5,7 +5,7 @@
 # Asserts the order and arguments of the calls, what the verbs print, and that a failing step
 # stops the chain with its error.
 #
-# Needs go (to build the aws stub from this module, offline); skips without it unless CI=true.
+# Needs go (to build the aws stub, a module of its own, offline); skips without it unless CI=true.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,11 +26,12 @@ trap 'rm -rf "$tmp"' EXIT
 # ---- stubs --------------------------------------------------------------------------------------
 mkdir -p "$tmp/bin" "$tmp/docker-bin"
 # GOPROXY=off: build from the module cache only; a missing module is an error, never a download.
-if ! GOPROXY=off GOFLAGS=-mod=readonly go -C "$root" build -o "$tmp/bin/aws" ./scripts/teststubs/aws 2>"$tmp/build.log"; then
+if ! GOPROXY=off GOFLAGS=-mod=readonly go -C "$stubs/aws" build -o "$tmp/bin/aws" . 2>"$tmp/build.log"; then
   cat "$tmp/build.log" >&2
-  echo "test-deploy: FAIL: cannot build the aws stub (run 'go mod download' first)" >&2
+  echo "test-deploy: FAIL: cannot build the aws stub (run 'go -C scripts/teststubs/aws mod download' first)" >&2
   exit 1
 fi
+GOPROXY=off go -C "$stubs/aws" vet . || { echo "test-deploy: FAIL: go vet of the aws stub" >&2; exit 1; }
 for tool in terraform git make podman; do ln -s "$stubs/bin/stub" "$tmp/bin/$tool"; done
 ln -s "$stubs/bin/stub" "$tmp/docker-bin/docker"
 
