@@ -84,13 +84,8 @@ rollback_hint() {
 cluster=$(tf_output cluster_name)
 service=$(tf_output service_name)
 task_definition=$(tf_output task_definition_arn)
-log "waiting for service $service to be stable (up to 10 minutes)"
-aws ecs wait services-stable --region "$REGION" --cluster "$cluster" --services "$service" ||
-  die "service $service did not become stable; see make logs and the ECS console. $(rollback_hint)."
-
-# The circuit breaker rolls a failed deployment back, and a rolled-back service is "stable" too.
-running=$(aws ecs describe-services --region "$REGION" --cluster "$cluster" --services "$service" \
-  --query "services[0].deployments[?status=='PRIMARY'].taskDefinition | [0]" --output text)
+wait_stable "$cluster" "$service" "$(rollback_hint)."
+running=$(primary_deployment "$cluster" "$service" taskDefinition)
 [[ "$running" == "$task_definition" ]] ||
   die "deployment of $tag failed and was rolled back: the service runs $running, not $task_definition (see make logs). $(rollback_hint), so that Terraform's state matches what runs."
 

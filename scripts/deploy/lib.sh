@@ -155,6 +155,22 @@ json_string() {
   printf '%s' "$out"
 }
 
+# wait_stable CLUSTER SERVICE: until the service's rollout is over (up to 10 minutes), or die.
+# Stable is not success: the circuit breaker rolls a failed deployment back, and a rolled-back
+# service is stable too, so callers then compare primary_deployment with what they rolled out.
+wait_stable() {
+  log "waiting for service $2 to be stable (up to 10 minutes)"
+  aws ecs wait services-stable --region "$REGION" --cluster "$1" --services "$2" ||
+    die "service $2 did not become stable; see make logs and the ECS console. ${3:-}"
+}
+
+# primary_deployment CLUSTER SERVICE FIELD: FIELD (id, taskDefinition) of the deployment the
+# service runs now.
+primary_deployment() {
+  aws ecs describe-services --region "$REGION" --cluster "$1" --services "$2" \
+    --query "services[0].deployments[?status=='PRIMARY'].$3 | [0]" --output text
+}
+
 # The container CLI: $CONTAINER_TOOL, else docker, else podman (the same choice as make image).
 container_tool() {
   if [[ -n "${CONTAINER_TOOL:-}" ]]; then

@@ -43,11 +43,8 @@ log "starting a new deployment of $service"
 deployment=$(aws ecs update-service --region "$REGION" --cluster "$cluster" --service "$service" --force-new-deployment \
   --query "service.deployments[?status=='PRIMARY'].id | [0]" --output text) ||
   die "could not start a new deployment: the secret holds the new password, but the running tasks still use the old one. Run make rotate-password again, or: aws ecs update-service --cluster $cluster --service $service --force-new-deployment"
-log "waiting for service $service to be stable (up to 10 minutes)"
-aws ecs wait services-stable --region "$REGION" --cluster "$cluster" --services "$service" ||
-  die "service $service did not become stable; see make logs and the ECS console"
-primary=$(aws ecs describe-services --region "$REGION" --cluster "$cluster" --services "$service" \
-  --query "services[0].deployments[?status=='PRIMARY'].id | [0]" --output text)
+wait_stable "$cluster" "$service"
+primary=$(primary_deployment "$cluster" "$service" id)
 [[ "$primary" == "$deployment" ]] ||
   die "the new deployment $deployment was rolled back (the service's deployment is $primary): see make logs"
 
