@@ -184,6 +184,7 @@ expect_rc 0
 expect_order \
   "^aws sts get-caller-identity --region us-east-1 --query \[Account, Arn\] --output text$" \
   "^terraform -chdir=.* init -input=false$" \
+  "^terraform -chdir=.* output -raw account_id$" \
   "^terraform -chdir=.* output -raw region$" \
   "^terraform -chdir=.* console -var region=us-east-1$" \
   "^git -C .* rev-parse --short=12 HEAD$" \
@@ -456,6 +457,15 @@ expect_rc 1
 expect_stderr "no AWS region"
 expect_call "^aws configure get region$"
 expect_no_call "^aws sts |^terraform "
+done_case
+
+start deploy_refuses_another_account
+# Another shell, whose credentials are for another account: the stack is in 123456789012.
+sed -i 's/"Account": "123456789012"/"Account": "210987654321"/' "$case_dir/fixtures/sts_get-caller-identity.json"
+verb deploy
+expect_rc 1
+expect_stderr "this stack is in AWS account 123456789012, but these credentials are for account 210987654321"
+expect_no_call "^make |^docker |apply |state list"
 done_case
 
 start deploy_refuses_another_region

@@ -13,12 +13,16 @@ resource "aws_ecr_repository" "this" {
     encryption_type = "AES256"
   }
 
-  # The first resource make deploy creates, and in every plan: the region check lives here
-  # (region.tf), and on the secret, which make rotate-password plans on its own.
+  # The first resource make deploy creates, and in every plan: the account and region checks live here
+  # (placement.tf), and on the secret, which make rotate-password plans on its own.
   lifecycle {
     precondition {
       condition     = local.region_pinned
       error_message = local.region_mismatch
+    }
+    precondition {
+      condition     = local.account_pinned
+      error_message = local.account_mismatch
     }
   }
 }

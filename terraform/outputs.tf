@@ -1,6 +1,11 @@
 output "region" {
-  description = "AWS region the stack was created in (and stays in: region.tf)."
+  description = "AWS region the stack was created in (and stays in: placement.tf)."
   value       = local.stack_region
+}
+
+output "account_id" {
+  description = "AWS account the stack was created in (and stays in: placement.tf)."
+  value       = local.stack_account
 }
 
 output "ecr_repository_url" {

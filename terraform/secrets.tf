@@ -39,6 +39,10 @@ resource "aws_secretsmanager_secret" "credentials" {
       condition     = local.region_pinned
       error_message = local.region_mismatch
     }
+    precondition {
+      condition     = local.account_pinned
+      error_message = local.account_mismatch
+    }
   }
 }
 

@@ -17,8 +17,8 @@ terraform {
 
 provider "aws" {
   # null falls back to AWS_REGION / AWS_DEFAULT_REGION / the profile's region, so nothing
-  # account- or region-specific has to be committed; region.tf pins the stack to the region it
-  # was created in.
+  # account- or region-specific has to be committed; placement.tf keeps the stack in the account and
+  # region it was created in.
   region = var.region
 
   default_tags {

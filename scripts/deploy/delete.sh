@@ -8,9 +8,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 preflight
 tf_init
-check_region
-# terraform destroy cannot run the stack's own region check (terraform/region.tf): from another
-# region it would find nothing, "destroy" nothing, and forget the real stack. check_region did.
+check_placement
+# terraform destroy cannot run the stack's own checks (terraform/placement.tf): from another account
+# or region it would find nothing, "destroy" nothing, and forget the real stack. check_placement did.
 name=$(tf output -raw cluster_name 2>/dev/null || true)
 [[ -n "$name" ]] || die "there is no stack in the Terraform state (terraform/): nothing to delete"
 

@@ -18,7 +18,7 @@ else
 fi
 
 tf_init
-check_region
+check_placement
 arch=$(image_arch)
 
 # ---- 1. the tag: one commit and architecture, one image, forever -----------------------------

@@ -79,11 +79,16 @@ preflight() {
   log "AWS account $ACCOUNT ($arn), region $REGION"
 }
 
-# check_region: after terraform init: the stack, if it exists, must be in $REGION. Elsewhere,
-# Terraform would find none of its resources and build a second stack (terraform/region.tf checks
-# this too; this check also covers make delete, where Terraform's cannot run).
-check_region() {
+# check_placement: after terraform init: the stack, if it exists, must be in $ACCOUNT and $REGION.
+# Elsewhere Terraform would find none of its resources and build a second stack
+# (terraform/placement.tf checks this too; this check also covers make delete, where Terraform's
+# cannot run).
+check_placement() {
   local recorded
+  recorded=$(tf output -raw account_id 2>/dev/null || true)
+  if [[ -n "$recorded" && "$recorded" != "$ACCOUNT" ]]; then
+    die "this stack is in AWS account $recorded, but these credentials are for account $ACCOUNT. Use credentials (AWS_PROFILE) for account $recorded."
+  fi
   recorded=$(tf output -raw region 2>/dev/null || true)
   if [[ -n "$recorded" && "$recorded" != "$REGION" ]]; then
     die "this stack is in $recorded, but the region here is $REGION. Use AWS_REGION=$recorded (or region = \"$recorded\" in terraform/terraform.tfvars); to move the stack, run make delete in $recorded first."

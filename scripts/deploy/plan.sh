@@ -8,7 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [[ -n "${IMAGE_TAG:-}" ]]; then preflight; else preflight git; fi
 tf_init
-check_region
+check_placement
 arch=$(image_arch)
 
 if [[ -n "${IMAGE_TAG:-}" ]]; then

@@ -12,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 preflight
 tf_init
-check_region
+check_placement
 cluster=$(tf_output cluster_name)
 service=$(tf_output service_name)
 

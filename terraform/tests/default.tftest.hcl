@@ -282,8 +282,8 @@ run "apply_default_shape" {
     error_message = "without the ALB, clients connect directly: no X-Forwarded-For may be believed"
   }
   assert {
-    condition     = terraform_data.region.output == "us-east-1" && output.region == "us-east-1"
-    error_message = "the stack's region must be recorded"
+    condition     = terraform_data.region.output == "us-east-1" && output.region == "us-east-1" && terraform_data.account.output == "123456789012"
+    error_message = "the stack's region and account must be recorded"
   }
 }
 
@@ -375,6 +375,21 @@ run "another_region_is_refused" {
   override_data {
     target = data.aws_region.current
     values = { id = "eu-west-1", name = "eu-west-1" }
+  }
+  variables {
+    image_tag = "0a1b2c3-amd64"
+  }
+
+  expect_failures = [aws_ecr_repository.this, aws_secretsmanager_secret.credentials]
+}
+
+run "another_account_is_refused" {
+  # Another shell, whose credentials are for another account: the same, for the account.
+  command = plan
+
+  override_data {
+    target = data.aws_caller_identity.current
+    values = { account_id = "210987654321", arn = "arn:aws:iam::210987654321:user/someone", user_id = "AIDASOMEONE" }
   }
   variables {
     image_tag = "0a1b2c3-amd64"
