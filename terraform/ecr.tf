@@ -17,12 +17,8 @@ resource "aws_ecr_repository" "this" {
   # (placement.tf), and on the secret, which make rotate-password plans on its own.
   lifecycle {
     precondition {
-      condition     = local.region_pinned
-      error_message = local.region_mismatch
-    }
-    precondition {
-      condition     = local.account_pinned
-      error_message = local.account_mismatch
+      condition     = local.placement_kept
+      error_message = local.placement_error
     }
   }
 }

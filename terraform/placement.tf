@@ -26,7 +26,9 @@ locals {
   stack_region  = terraform_data.region.output
   stack_account = terraform_data.account.output
 
-  region_pinned = local.stack_region == local.region
+  placement_kept  = local.stack_account == local.account_id && local.stack_region == local.region
+  placement_error = local.stack_account != local.account_id ? local.account_mismatch : local.region_mismatch
+
   region_mismatch = join(" ", [
     "This stack was created in ${local.stack_region}, but the AWS provider now points at ${local.region}",
     "(region in terraform.tfvars, else AWS_REGION, AWS_DEFAULT_REGION or the profile's region).",
@@ -35,7 +37,6 @@ locals {
     "to move the stack, run make delete in ${local.stack_region} first.",
   ])
 
-  account_pinned = local.stack_account == local.account_id
   account_mismatch = join(" ", [
     "This stack was created in AWS account ${local.stack_account}, but the credentials now are for account ${local.account_id}",
     "(AWS_PROFILE or the credentials in the environment). Planning there would create a second stack.",

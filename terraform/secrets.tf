@@ -36,12 +36,8 @@ resource "aws_secretsmanager_secret" "credentials" {
 
   lifecycle {
     precondition {
-      condition     = local.region_pinned
-      error_message = local.region_mismatch
-    }
-    precondition {
-      condition     = local.account_pinned
-      error_message = local.account_mismatch
+      condition     = local.placement_kept
+      error_message = local.placement_error
     }
   }
 }
