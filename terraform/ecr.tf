@@ -13,8 +13,8 @@ resource "aws_ecr_repository" "this" {
     encryption_type = "AES256"
   }
 
-  # The first resource make deploy creates, and in every plan: the account and region checks live here
-  # (placement.tf), and on the secret, which make rotate-password plans on its own.
+  # The first resource make deploy creates, and in every plan: the account and region checks
+  # (placement.tf) live here, and on the secret, which make rotate-password plans on its own.
   lifecycle {
     precondition {
       condition     = local.placement_kept
