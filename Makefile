@@ -108,14 +108,20 @@ lint-dockerfile: ## Lint the Dockerfile with BuildKit's own rules (tools/dflint,
 	$(GO) -C tools/dflint run . ../../Dockerfile
 
 # --- AWS (docs/deploy.md). Region: AWS_REGION or terraform.tfvars.
-.PHONY: deploy get_ip url credentials logs delete test-terraform test-deploy
-deploy: ## Build, push and roll out the current commit to AWS Fargate; prints the URL
+.PHONY: deploy plan rotate-password get_ip url credentials logs delete scan test-terraform test-deploy
+deploy: ## Build, push, roll out the current commit to AWS Fargate, smoke-test it; prints the URL (IMAGE_TAG= deploys an image already in ECR)
 	scripts/deploy/deploy.sh
+
+plan: ## What make deploy would change (terraform plan), without building, pushing or applying
+	scripts/deploy/plan.sh
+
+rotate-password: ## New Basic-auth password (generated, or PASSWORD_FILE=file or - for stdin); replaces the tasks
+	scripts/deploy/rotate-password.sh
 
 get_ip: ## Public IP of the running Fargate task
 	@scripts/deploy/get_ip.sh
 
-url: ## Base URL of the deployed service (ALB, or http://<task IP>:5000)
+url: ## Base URL of the deployed service (https://<domain_name>, the ALB, or http://<task IP>:5000)
 	@scripts/deploy/url.sh
 
 credentials: ## Basic-auth username and password of the deployed service (JSON)
@@ -124,8 +130,11 @@ credentials: ## Basic-auth username and password of the deployed service (JSON)
 logs: ## Follow the service's CloudWatch logs (SINCE=1h, FOLLOW=0 to not follow)
 	@scripts/deploy/logs.sh
 
-delete: ## Destroy everything the deploy created, images included
+delete: ## Destroy everything the deploy created, images included (asks first; AUTO_APPROVE=1 does not)
 	scripts/deploy/delete.sh
+
+scan: ## Trivy's AWS checks on terraform/, offline: no unjustified HIGH/CRITICAL (builds trivy once, ~13 min)
+	scripts/scan.sh
 
 test-terraform: ## terraform fmt/validate/test with a mocked AWS provider (offline)
 	scripts/test-terraform.sh

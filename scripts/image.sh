@@ -32,6 +32,13 @@ if [[ -n ${PLATFORM:-} ]]; then
 	args+=(--platform "$PLATFORM")
 fi
 case ${tool##*/} in
+docker)
+	# With buildx, a builder other than the default (docker-container, remote) keeps the image in
+	# its cache unless told to load it into the local store, where push and run look for it.
+	if [[ ${DOCKER_BUILDKIT:-1} != 0 ]] && "$tool" buildx version >/dev/null 2>&1; then
+		args+=(--load)
+	fi
+	;;
 podman | buildah)
 	# Their default OCI format drops HEALTHCHECK; the Docker format keeps it.
 	args+=(--format docker)

@@ -5,7 +5,7 @@
 # Asserts the order and arguments of the calls, what the verbs print, and that a failing step
 # stops the chain with its error.
 #
-# Needs go (to build the aws stub from this module, offline); skips without it unless CI=true.
+# Needs go (to build the aws stub, a module of its own, offline); skips without it unless CI=true.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,17 +26,22 @@ trap 'rm -rf "$tmp"' EXIT
 # ---- stubs --------------------------------------------------------------------------------------
 mkdir -p "$tmp/bin" "$tmp/docker-bin"
 # GOPROXY=off: build from the module cache only; a missing module is an error, never a download.
-if ! GOPROXY=off GOFLAGS=-mod=readonly go -C "$root" build -o "$tmp/bin/aws" ./scripts/teststubs/aws 2>"$tmp/build.log"; then
+if ! GOPROXY=off GOFLAGS=-mod=readonly go -C "$stubs/aws" build -o "$tmp/bin/aws" . 2>"$tmp/build.log"; then
   cat "$tmp/build.log" >&2
-  echo "test-deploy: FAIL: cannot build the aws stub (run 'go mod download' first)" >&2
+  echo "test-deploy: FAIL: cannot build the aws stub (run 'go -C scripts/teststubs/aws mod download' first)" >&2
   exit 1
 fi
+GOPROXY=off go -C "$stubs/aws" vet . || { echo "test-deploy: FAIL: go vet of the aws stub" >&2; exit 1; }
 for tool in terraform git make podman; do ln -s "$stubs/bin/stub" "$tmp/bin/$tool"; done
 ln -s "$stubs/bin/stub" "$tmp/docker-bin/docker"
 
 token=$(tr -d '\n' <"$stubs/fixtures/ecr_get-login-password.txt")
 repo=123456789012.dkr.ecr.us-east-1.amazonaws.com/actors
 sha=0123456789ab
+tag=$sha-amd64
+previous=fedcba987654-amd64 # the image the fixture's outputs say runs now
+# the secret's password, as the fixture's JSON escapes it (\u0026 is &, \" is ")
+password='Zq7P&bWw2kT9s"Xv4L:mN8cR1yH6dJ3fG5e'
 
 # ---- harness --------------------------------------------------------------------------------------
 passed=0
@@ -45,32 +50,55 @@ case_dir=""
 case_name=""
 case_failed=0
 
-# start NAME: a fresh case: own fixtures, log, fake terraform state and outputs, clean env.
+# start NAME: a fresh case: own fixtures, log, fake terraform state and outputs, clean env with
+# AWS_REGION=us-east-1 and an ECR repository in the state (the stack exists).
 start() {
   case_name=$1
   case_failed=0
+  calls=() out="" err="" rc=""
   case_dir="$tmp/cases/$1"
   mkdir -p "$case_dir/state" "$case_dir/tf"
   cp -r "$stubs/fixtures" "$case_dir/fixtures"
   : >"$case_dir/log"
-  unset STUB_FAIL ALLOW_DIRTY CONTAINER_TOOL PLATFORM MAKE AUTO_APPROVE FOLLOW SINCE STUB_CPU_ARCHITECTURE
+  touch "$case_dir/state/aws_ecr_repository.this"
+  unset STUB_FAIL ALLOW_DIRTY CONTAINER_TOOL PLATFORM MAKE AUTO_APPROVE FOLLOW SINCE STUB_CPU_ARCHITECTURE \
+    STUB_NO_BUILDX IMAGE_TAG PASSWORD_FILE AWS_DEFAULT_REGION AWS_PROFILE TF_VAR_region TF_VAR_rotate_password \
+    ACTORS_USERNAME ACTORS_PASSWORD DOCKER_BUILDKIT IMAGE VERSION
+  export AWS_REGION=us-east-1
   export STUB_LOG="$case_dir/log" STUB_FIXTURES="$case_dir/fixtures" STUB_STATE="$case_dir/state"
   export STUB_OUTPUTS="$case_dir/fixtures/outputs" STUB_GIT_SHA="$sha" STUB_GIT_STATUS="" STUB_ECR_TOKEN="$token"
   export TF_DIR="$case_dir/tf"
   export PATH="$tmp/bin:$tmp/docker-bin:/usr/bin:/bin"
 }
 
-# verb NAME: run scripts/deploy/NAME.sh; its status, stdout, stderr and the calls it made are
-# kept for the checks (in shell variables: this machine forks slowly, so checks spawn nothing).
-verb() {
+# first_deploy: nothing deployed yet: no repository in the state, no image running.
+first_deploy() {
+  rm "$case_dir/state/aws_ecr_repository.this"
+  sed -i '/^image=/d' "$case_dir/fixtures/outputs"
+}
+
+# in_ecr TAG: the repository has an image with this tag (other tags are still not found).
+in_ecr() {
+  printf '{"imageDetails": [{"registryId": "123456789012", "repositoryName": "actors", "imageTags": ["%s"]}]}\n' "$1" \
+    >"$case_dir/fixtures/ecr_describe-images@imageTag=$1.json"
+}
+
+# run_script PATH [STDIN]: run a script (with STDIN on its standard input, else none); its
+# status, stdout, stderr and the calls it made are kept for the checks (in shell variables:
+# this machine forks slowly, so checks spawn nothing).
+run_script() {
+  printf '%s' "${2:-}" >"$case_dir/in"
   set +e
-  bash "$root/scripts/deploy/$1.sh" >"$case_dir/out" 2>"$case_dir/err" </dev/null
+  bash "$1" >"$case_dir/out" 2>"$case_dir/err" <"$case_dir/in"
   rc=$?
   set -e
   out=$(<"$case_dir/out")
   err=$(<"$case_dir/err")
   mapfile -t calls <"$case_dir/log"
 }
+
+# verb NAME [STDIN]: run scripts/deploy/NAME.sh.
+verb() { run_script "$root/scripts/deploy/$1.sh" "${2:-}"; }
 
 fail() {
   echo "  FAIL [$case_name]: $*" >&2
@@ -136,51 +164,94 @@ arg_of() {
     fi
   done
 }
+# no secret in any argv: what ps would show to every user of the machine
+expect_not_in_calls() {
+  local c
+  for c in "${calls[@]}"; do
+    [[ "$c" != *"$1"* ]] || fail "a command line holds the secret: $c"
+  done
+}
+# the state file the stubs wrote, as text
+state_file() { if [[ -f "$case_dir/state/$1" ]]; then cat "$case_dir/state/$1"; fi; }
+
+apply_tag="^terraform -chdir=.* apply -input=false -auto-approve -var region=us-east-1 -var image_tag="
 
 # ---- deploy ---------------------------------------------------------------------------------------
 start deploy_first_time_with_docker
+first_deploy
 verb deploy
 expect_rc 0
 expect_order \
+  "^aws sts get-caller-identity --region us-east-1 --query \[Account, Arn\] --output text$" \
+  "^terraform -chdir=.* init -input=false$" \
+  "^terraform -chdir=.* output -raw account_id$" \
+  "^terraform -chdir=.* output -raw region$" \
+  "^terraform -chdir=.* console -var region=us-east-1$" \
   "^git -C .* rev-parse --short=12 HEAD$" \
   "^git -C .* status --porcelain$" \
-  "^terraform -chdir=.* init -input=false$" \
   "^terraform -chdir=.* state list aws_ecr_repository.this$" \
-  "^terraform -chdir=.* apply -input=false -auto-approve -target=aws_ecr_repository.this -target=aws_ecr_lifecycle_policy.this$" \
+  "^terraform -chdir=.* apply -input=false -auto-approve -var region=us-east-1 -target=aws_ecr_repository.this -target=aws_ecr_lifecycle_policy.this$" \
   "^terraform -chdir=.* output -raw ecr_repository_url$" \
-  "^aws ecr describe-images --region us-east-1 --repository-name actors --image-ids imageTag=$sha$" \
-  "^terraform -chdir=.* console$" \
-  "^make -C $root image IMAGE=$repo:$sha VERSION=$sha CONTAINER_TOOL=docker PLATFORM=linux/amd64$" \
+  "^aws ecr describe-images --region us-east-1 --repository-name actors --image-ids imageTag=$tag$" \
+  "^make -C $root image IMAGE=$repo:$tag VERSION=$tag CONTAINER_TOOL=docker PLATFORM=linux/amd64$" \
   "^aws ecr get-login-password --region us-east-1$" \
   "^docker login --username AWS --password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com$" \
-  "^docker push $repo:$sha$" \
-  "^terraform -chdir=.* apply -input=false -auto-approve -var image_tag=$sha$" \
+  "^docker push $repo:$tag$" \
+  "${apply_tag}$tag$" \
   "^aws ecs wait services-stable --region us-east-1 --cluster actors --services actors$" \
   "^aws ecs describe-services --region us-east-1 --cluster actors --services actors --query" \
   "^aws ecs list-tasks " \
-  "^aws ec2 describe-network-interfaces "
-built=$(arg_of "^make " "IMAGE=$repo:")
+  "^aws ec2 describe-network-interfaces " \
+  "^aws secretsmanager get-secret-value --region us-east-1 --secret-id arn:aws:secretsmanager:us-east-1:123456789012:secret:actors-credentials-20260101-AbCdEf --query SecretString --output text$" \
+  "^make -C $root smoke URL=http://203.0.113.45:5000$"
+built=$(arg_of "^make .* image " "IMAGE=$repo:")
 pushed=$(arg_of "^docker push " "$repo:")
-applied=$(arg_of "^terraform .* apply .*-var " "image_tag=")
-[[ "$built" == "$sha" && "$pushed" == "$sha" && "$applied" == "$sha" ]] ||
-  fail "tag built '$built', pushed '$pushed', applied '$applied': want all '$sha'"
+applied=$(arg_of "^terraform .* apply .*-var image_tag" "image_tag=")
+[[ "$built" == "$tag" && "$pushed" == "$tag" && "$applied" == "$tag" ]] ||
+  fail "tag built '$built', pushed '$pushed', applied '$applied': want all '$tag' (commit and architecture)"
+expect_stderr "AWS account 123456789012 (arn:aws:iam::123456789012:user/deployer), region us-east-1"
+[[ "$(state_file smoke_env)" == "actors"$'\n'"$password" ]] ||
+  fail "the smoke test must get the secret's username and password in ACTORS_USERNAME/ACTORS_PASSWORD, got '$(state_file smoke_env)'"
+expect_not_in_calls "$password"
 expect_no_call "^podman "
 expect_stdout "http://203.0.113.45:5000"
 done_case
 
 start deploy_again_reuses_repository_and_image
-touch "$case_dir/state/aws_ecr_repository.this"
-printf '{"imageDetails": [{"registryId": "123456789012", "repositoryName": "actors", "imageTags": ["%s"]}]}\n' "$sha" \
-  >"$case_dir/fixtures/ecr_describe-images.json"
-rm "$case_dir/fixtures/ecr_describe-images.err"
+in_ecr "$tag"
 verb deploy
 expect_rc 0
 expect_no_call "apply .*-target="
-expect_no_call "^make "
+expect_no_call "^make .* image "
 expect_no_call "^docker "
 expect_no_call "get-login-password"
-expect_order "^aws ecr describe-images " "^terraform .* apply -input=false -auto-approve -var image_tag=$sha$" "^aws ecs wait services-stable "
+expect_order "^aws ecr describe-images " "${apply_tag}$tag$" "^aws ecs wait services-stable " "^make .* smoke "
 expect_stdout "http://203.0.113.45:5000"
+done_case
+
+start deploy_other_architecture_builds_its_own_image
+# The amd64 image of this commit is in ECR; the tasks now run on ARM64: it must not be reused.
+export STUB_CPU_ARCHITECTURE=ARM64
+in_ecr "$tag"
+verb deploy
+expect_rc 0
+expect_order \
+  "^aws ecr describe-images --region us-east-1 --repository-name actors --image-ids imageTag=$sha-arm64$" \
+  "^make -C $root image IMAGE=$repo:$sha-arm64 VERSION=$sha-arm64 CONTAINER_TOOL=docker PLATFORM=linux/arm64$" \
+  "^docker push $repo:$sha-arm64$" \
+  "${apply_tag}$sha-arm64$"
+expect_no_call "imageTag=$tag"
+done_case
+
+start deploy_stops_when_ecr_cannot_say
+# Only "image not found" means "build it": any other error must stop the deploy.
+printf '\nAn error occurred (AccessDeniedException) when calling the DescribeImages operation: User is not authorized to perform: ecr:DescribeImages\n' \
+  >"$case_dir/fixtures/ecr_describe-images.err"
+verb deploy
+expect_rc 1
+expect_stderr "cannot tell whether actors:$tag is in ECR"
+expect_stderr "AccessDeniedException"
+expect_no_call "^make |^docker |apply .*-var image_tag"
 done_case
 
 start deploy_with_podman_arm64_and_remote_state
@@ -190,24 +261,30 @@ verb deploy
 expect_rc 0
 expect_call "^terraform -chdir=.* init -input=false -backend-config=backend.hcl$"
 expect_order \
-  "^make -C $root image IMAGE=$repo:$sha VERSION=$sha CONTAINER_TOOL=podman PLATFORM=linux/arm64$" \
+  "^make -C $root image IMAGE=$repo:$sha-arm64 VERSION=$sha-arm64 CONTAINER_TOOL=podman PLATFORM=linux/arm64$" \
   "^podman login --username AWS --password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com$" \
-  "^podman push $repo:$sha$" \
-  "^terraform .* apply -input=false -auto-approve -var image_tag=$sha$"
+  "^podman push $repo:$sha-arm64$" \
+  "${apply_tag}$sha-arm64$"
 expect_no_call "^docker "
 done_case
 
 if [[ ! -e /usr/bin/docker && ! -e /bin/docker ]]; then
   start deploy_detects_podman_without_docker
   export PATH="$tmp/bin:/usr/bin:/bin"
-  export PLATFORM=linux/amd64
   verb deploy
   expect_rc 0
   expect_call "^make .* CONTAINER_TOOL=podman PLATFORM=linux/amd64$"
-  expect_no_call "^terraform .* console"
-  expect_call "^podman push $repo:$sha$"
+  expect_call "^podman push $repo:$tag$"
   done_case
 fi
+
+start deploy_without_a_container_tool
+export PATH="$tmp/bin:/usr/bin:/bin" CONTAINER_TOOL=no-such-tool
+verb deploy
+expect_rc 1
+expect_stderr "'no-such-tool' is required"
+expect_no_call "^(terraform|aws) "
+done_case
 
 start deploy_refuses_dirty_tree
 export STUB_GIT_STATUS=" M internal/actors/actor.go"
@@ -215,27 +292,35 @@ verb deploy
 expect_rc 1
 expect_stderr "uncommitted changes"
 expect_stderr "ALLOW_DIRTY=1"
-expect_no_call "^(terraform|make|docker|aws) "
+expect_no_call "^(make|docker) |apply "
 done_case
 
 start deploy_dirty_tree_allowed_gets_unique_tag
 export STUB_GIT_STATUS="?? notes.txt" ALLOW_DIRTY=1
 verb deploy
 expect_rc 0
-built=$(arg_of "^make " "IMAGE=$repo:")
+built=$(arg_of "^make .* image " "IMAGE=$repo:")
 pushed=$(arg_of "^docker push " "$repo:")
-applied=$(arg_of "^terraform .* apply .*-var " "image_tag=")
-[[ "$built" =~ ^$sha-dirty-[0-9]{14}$ ]] || fail "dirty tag '$built' is not $sha-dirty-<UTC timestamp>"
-[[ "$(arg_of "^make " "VERSION=")" == "$built" ]] || fail "the binary's version must be the image tag"
+applied=$(arg_of "^terraform .* apply .*-var image_tag" "image_tag=")
+[[ "$built" =~ ^$sha-dirty-[0-9]{14}-amd64$ ]] || fail "dirty tag '$built' is not $sha-dirty-<UTC timestamp>-amd64"
+[[ "$(arg_of "^make .* image " "VERSION=")" == "$built" ]] || fail "the binary's version must be the image tag"
 [[ "$built" == "$pushed" && "$pushed" == "$applied" ]] || fail "tag built '$built', pushed '$pushed', applied '$applied' differ"
+done_case
+
+start deploy_review_the_plan_with_auto_approve_0
+export AUTO_APPROVE=0
+in_ecr "$tag"
+verb deploy
+expect_rc 0
+expect_call "^terraform -chdir=.* apply -input=false -var region=us-east-1 -var image_tag=$tag$"
 done_case
 
 start deploy_stops_when_build_fails
 export STUB_FAIL="make "
 verb deploy
 expect_rc 1
-expect_stderr "building $repo:$sha failed"
-expect_no_call "get-login-password|^docker |apply .*-var"
+expect_stderr "building $repo:$tag failed"
+expect_no_call "get-login-password|^docker |apply .*-var image_tag"
 done_case
 
 start deploy_stops_when_login_fails
@@ -244,23 +329,23 @@ verb deploy
 expect_rc 1
 expect_stderr "AccessDeniedException"
 expect_stderr "could not log in to 123456789012.dkr.ecr.us-east-1.amazonaws.com"
-expect_no_call "^docker push |apply .*-var|ecs wait"
+expect_no_call "^docker push |apply .*-var image_tag|ecs wait"
 done_case
 
 start deploy_stops_when_push_fails
 export STUB_FAIL="docker push"
 verb deploy
 expect_rc 1
-expect_stderr "could not push $repo:$sha"
-expect_no_call "apply .*-var|ecs wait"
+expect_stderr "could not push $repo:$tag"
+expect_no_call "apply .*-var image_tag|ecs wait"
 done_case
 
 start deploy_stops_when_apply_fails
-export STUB_FAIL="terraform -chdir=$TF_DIR apply -input=false -auto-approve -var"
+export STUB_FAIL="terraform -chdir=$TF_DIR apply -input=false -auto-approve -var region=us-east-1 -var image_tag"
 verb deploy
 expect_rc 1
 expect_stderr "terraform apply failed"
-expect_no_call "ecs wait|list-tasks"
+expect_no_call "ecs wait|list-tasks|smoke"
 done_case
 
 start deploy_stops_when_service_never_stable
@@ -268,7 +353,8 @@ export STUB_FAIL="aws ecs wait"
 verb deploy
 expect_rc 1
 expect_stderr "did not become stable"
-expect_no_call "describe-services|list-tasks"
+expect_stderr "make deploy IMAGE_TAG=$previous"
+expect_no_call "describe-services|list-tasks|smoke"
 done_case
 
 start deploy_detects_rollback
@@ -277,7 +363,228 @@ verb deploy
 expect_rc 1
 expect_stderr "rolled back"
 expect_stderr "task-definition/actors:6"
-expect_no_call "list-tasks"
+expect_stderr "make deploy IMAGE_TAG=$previous"
+expect_no_call "list-tasks|smoke"
+done_case
+
+# ---- deploy: the smoke test and going back ---------------------------------------------------------
+start deploy_fails_when_the_smoke_test_fails
+export STUB_FAIL="make -C $root smoke"
+verb deploy
+expect_rc 1
+expect_order "^aws ecs wait services-stable " "^aws ecs describe-services " "^make -C $root smoke URL=http://203.0.113.45:5000$"
+expect_stderr "smoke test failed against http://203.0.113.45:5000"
+expect_stderr "To go back to the image that ran before: make deploy IMAGE_TAG=$previous"
+expect_stdout ""
+done_case
+
+start first_deploy_smoke_failure_has_nothing_to_go_back_to
+first_deploy
+export STUB_FAIL="make -C $root smoke"
+verb deploy
+expect_rc 1
+expect_stderr "smoke test failed"
+expect_stderr "no earlier deployment to go back to"
+done_case
+
+start deploy_an_earlier_image_tag
+export IMAGE_TAG=$previous
+in_ecr "$previous"
+verb deploy
+expect_rc 0
+expect_no_call "^git |^make .* image |^docker |get-login-password|apply .*-target="
+expect_order "^aws ecr describe-images --region us-east-1 --repository-name actors --image-ids imageTag=$previous$" \
+  "${apply_tag}$previous$" "^aws ecs wait services-stable " "^make .* smoke "
+done_case
+
+start deploy_an_image_tag_not_in_ecr
+export IMAGE_TAG=0badc0ffee00-amd64
+printf '{"imageDetails": [{"imageTags": ["%s"], "imagePushedAt": "2026-01-02T00:00:00+00:00"}, {"imageTags": ["aaaaaaaaaaaa-amd64"], "imagePushedAt": "2026-01-01T00:00:00+00:00"}]}\n' \
+  "$previous" >"$case_dir/fixtures/ecr_describe-images@reverse(sort_by(imageDetails, &imagePushedAt))[:10].imageTags[].json"
+verb deploy
+expect_rc 1
+expect_stderr "there is no image 0badc0ffee00-amd64 in $repo"
+expect_stderr "most recently pushed tags: $previous"$'\t'"aaaaaaaaaaaa-amd64"
+expect_no_call "apply "
+done_case
+
+start deploy_refuses_an_image_of_another_architecture
+export IMAGE_TAG=$sha-arm64
+in_ecr "$sha-arm64"
+verb deploy
+expect_rc 1
+expect_stderr "built for arm64, but the tasks run on amd64"
+expect_no_call "apply "
+done_case
+
+# ---- preflight: credentials and region ------------------------------------------------------------
+start preflight_without_credentials
+printf '\nUnable to locate credentials. You can configure credentials by running "aws configure".\n' \
+  >"$case_dir/fixtures/sts_get-caller-identity.err"
+verb deploy
+expect_rc 1
+expect_stderr "no AWS credentials"
+expect_stderr "aws configure"
+expect_no_call "^terraform "
+done_case
+
+start preflight_with_expired_credentials
+printf '\nAn error occurred (ExpiredToken) when calling the GetCallerIdentity operation: The security token included in the request is expired\n' \
+  >"$case_dir/fixtures/sts_get-caller-identity.err"
+verb plan
+expect_rc 1
+expect_stderr "the AWS credentials have expired"
+expect_stderr "aws sso login"
+expect_no_call "^terraform "
+done_case
+
+start preflight_region_from_terraform_tfvars
+# terraform.tfvars is what Terraform reads: it wins over AWS_REGION, and is passed on explicitly.
+export AWS_REGION=eu-west-1
+printf '# the stack\nregion = "us-east-1" # pinned\n' >"$TF_DIR/terraform.tfvars"
+in_ecr "$tag"
+verb deploy
+expect_rc 0
+expect_call "^aws sts get-caller-identity --region us-east-1 "
+expect_call "${apply_tag}$tag$"
+done_case
+
+start preflight_without_a_region
+unset AWS_REGION
+printf '' >"$case_dir/fixtures/configure_get.err"
+verb deploy
+expect_rc 1
+expect_stderr "no AWS region"
+expect_call "^aws configure get region$"
+expect_no_call "^aws sts |^terraform "
+done_case
+
+start deploy_refuses_another_account
+# Another shell, whose credentials are for another account: the stack is in 123456789012.
+sed -i 's/"Account": "123456789012"/"Account": "210987654321"/' "$case_dir/fixtures/sts_get-caller-identity.json"
+verb deploy
+expect_rc 1
+expect_stderr "this stack is in AWS account 123456789012, but these credentials are for account 210987654321"
+expect_no_call "^make |^docker |apply |state list"
+done_case
+
+start deploy_refuses_another_region
+# Another shell, whose profile says eu-west-1: the stack is in us-east-1.
+unset AWS_REGION
+printf 'eu-west-1\n' >"$case_dir/fixtures/configure_get.txt"
+verb deploy
+expect_rc 1
+expect_call "^aws sts get-caller-identity --region eu-west-1 "
+expect_stderr "this stack is in us-east-1, but the region here is eu-west-1"
+expect_no_call "^make |^docker |apply |state list"
+done_case
+
+# ---- plan -----------------------------------------------------------------------------------------
+start plan_changes_nothing
+verb plan
+expect_rc 0
+expect_order \
+  "^aws sts get-caller-identity " \
+  "^terraform -chdir=.* init -input=false$" \
+  "^terraform -chdir=.* output -raw region$" \
+  "^aws ecr describe-images --region us-east-1 --repository-name actors --image-ids imageTag=$tag$" \
+  "^terraform -chdir=.* plan -input=false -var region=us-east-1 -var image_tag=$tag$"
+expect_stderr "make deploy would build and push $repo:$tag"
+[[ "$out" == *"Plan: 0 to add, 1 to change, 0 to destroy."* ]] || fail "the plan must be printed on stdout"
+expect_no_call "apply |^make |^docker |get-login-password|ecs "
+done_case
+
+start plan_before_the_first_deploy
+first_deploy
+verb plan
+expect_rc 0
+expect_stderr "first deploy: make deploy would create the ECR repository, then build and push $tag"
+expect_call "^terraform -chdir=.* plan -input=false -var region=us-east-1 -var image_tag=$tag$"
+expect_no_call "apply |describe-images"
+done_case
+
+start plan_of_uncommitted_changes
+export STUB_GIT_STATUS=" M terraform/variables.tf"
+verb plan
+expect_rc 0
+expect_stderr "make deploy would refuse them without ALLOW_DIRTY=1"
+[[ "$(arg_of "^terraform .* plan " "image_tag=")" =~ ^$sha-dirty-[0-9]{14}-amd64$ ]] || fail "a dirty plan must use a dirty tag"
+done_case
+
+# ---- rotate-password ------------------------------------------------------------------------------
+generated=Hq4TnV8wXc2ZpL6mRb9Ks3Fy7Dj5Ge1A
+start rotate_password_generates_one_and_rolls_the_tasks
+verb rotate-password
+expect_rc 0
+expect_order \
+  "^aws sts get-caller-identity " \
+  "^terraform -chdir=.* init -input=false$" \
+  "^terraform -chdir=.* output -raw region$" \
+  "^aws secretsmanager get-random-password --region us-east-1 --password-length 32 --exclude-punctuation --query RandomPassword --output text$" \
+  "^terraform -chdir=.* apply -input=false -auto-approve -var region=us-east-1 -replace=terraform_data.password -target=aws_secretsmanager_secret_version.credentials$" \
+  "^aws ecs update-service --region us-east-1 --cluster actors --service actors --force-new-deployment --query" \
+  "^aws ecs wait services-stable --region us-east-1 --cluster actors --services actors$" \
+  "^aws ecs describe-services --region us-east-1 --cluster actors --services actors --query"
+[[ "$(state_file TF_VAR_rotate_password)" == "$generated" ]] || fail "terraform must get the new password in TF_VAR_rotate_password"
+expect_not_in_calls "$generated"
+expect_stderr "make credentials"
+expect_stdout ""
+done_case
+
+start rotate_password_from_stdin
+export PASSWORD_FILE=-
+verb rotate-password "Given-through-stdin-0123456789"$'\n'
+expect_rc 0
+[[ "$(state_file TF_VAR_rotate_password)" == "Given-through-stdin-0123456789" ]] || fail "the password from stdin must reach terraform, got '$(state_file TF_VAR_rotate_password)'"
+expect_not_in_calls "Given-through-stdin-0123456789"
+done_case
+
+start rotate_password_from_a_file
+printf 'Given through a file: #1 <&>\n' >"$case_dir/password"
+export PASSWORD_FILE="$case_dir/password"
+verb rotate-password
+expect_rc 0
+[[ "$(state_file TF_VAR_rotate_password)" == 'Given through a file: #1 <&>' ]] || fail "the password from the file must reach terraform, got '$(state_file TF_VAR_rotate_password)'"
+expect_no_call "get-random-password"
+done_case
+
+start rotate_password_refuses_a_short_one
+export PASSWORD_FILE=-
+verb rotate-password "short"
+expect_rc 1
+expect_stderr "16 to 128 printable ASCII characters"
+expect_no_call "apply |update-service"
+done_case
+
+start rotate_password_stops_when_apply_fails
+export STUB_FAIL="terraform -chdir=$TF_DIR apply"
+verb rotate-password
+expect_rc 1
+expect_stderr "the password was not changed"
+expect_no_call "update-service"
+done_case
+
+start rotate_password_detects_a_rolled_back_deployment
+sed -i 's|"id": "ecs-svc/1234567890123456789"|"id": "ecs-svc/5555555555555555555"|' "$case_dir/fixtures/ecs_describe-services.json"
+verb rotate-password
+expect_rc 1
+expect_stderr "the new deployment ecs-svc/1234567890123456789 was rolled back"
+done_case
+
+# ---- the image build: --load with buildx ----------------------------------------------------------
+start image_build_loads_into_the_local_store_with_buildx
+export CONTAINER_TOOL=docker IMAGE="$repo:$tag" PLATFORM=linux/amd64 VERSION=$tag
+run_script "$root/scripts/image.sh"
+expect_rc 0
+expect_order "^docker buildx version$" "^docker build .*--platform linux/amd64 --load .$"
+done_case
+
+start image_build_without_buildx
+export CONTAINER_TOOL=docker IMAGE="$repo:$tag" STUB_NO_BUILDX=1
+run_script "$root/scripts/image.sh"
+expect_rc 0
+expect_call "^docker build "
+expect_no_call " --load( |$)"
 done_case
 
 # ---- get_ip / url ---------------------------------------------------------------------------------
@@ -299,19 +606,19 @@ expect_stderr "no running task"
 expect_no_call "describe-tasks"
 done_case
 
-start get_ip_before_deploy
-: >"$case_dir/fixtures/outputs"
+start get_ip_without_a_stack
+printf 'region=us-east-1\n' >"$case_dir/fixtures/outputs"
 verb get_ip
 expect_rc 1
 expect_stderr "is the stack deployed?"
 expect_no_call "^aws "
 done_case
 
-start url_with_alb
-sed -i 's|^alb_url=.*|alb_url=https://actors-1234567890.us-east-1.elb.amazonaws.com|' "$case_dir/fixtures/outputs"
+start url_with_a_domain_name
+sed -i 's|^url=.*|url=https://actors.example.com|' "$case_dir/fixtures/outputs"
 verb url
 expect_rc 0
-expect_stdout "https://actors-1234567890.us-east-1.elb.amazonaws.com"
+expect_stdout "https://actors.example.com"
 expect_no_call "^aws "
 done_case
 
@@ -325,7 +632,7 @@ done_case
 start credentials_from_secrets_manager
 verb credentials
 expect_rc 0
-expect_stdout '{"password":"Zq7PbWw2kT9sXv4LmN8cR1yH6dJ3fG5e","username":"actors"}'
+expect_stdout '{"password":"Zq7P\u0026bWw2kT9s\"Xv4L:mN8cR1yH6dJ3fG5e","username":"actors"}'
 expect_call "^aws secretsmanager get-secret-value --region us-east-1 --secret-id arn:aws:secretsmanager:us-east-1:123456789012:secret:actors-credentials-20260101-AbCdEf --query SecretString --output text$"
 done_case
 
@@ -336,19 +643,108 @@ expect_call "^aws logs tail /ecs/actors --region us-east-1 --since 1h --follow$"
 [[ "$out" == *'"msg":"listening"'* ]] || fail "log lines not printed"
 done_case
 
-start delete_destroys_everything
-touch "$case_dir/state/aws_ecr_repository.this"
-verb delete
+start logs_without_follow
+export FOLLOW=0 SINCE=2h
+verb logs
 expect_rc 0
-expect_order "^terraform -chdir=.* init -input=false$" "^terraform -chdir=.* destroy -input=false -auto-approve$"
+expect_call "^aws logs tail /ecs/actors --region us-east-1 --since 2h$"
+done_case
+
+start delete_asks_for_the_stack_name
+verb delete "actors"$'\n'
+expect_rc 0
+expect_stderr 'This destroys the stack "actors" in AWS account 123456789012, region us-east-1'
+expect_order "^aws sts get-caller-identity " "^terraform -chdir=.* init -input=false$" \
+  "^terraform -chdir=.* output -raw region$" "^terraform -chdir=.* destroy -input=false -auto-approve -var region=us-east-1$"
 [[ -z "$(ls "$case_dir/state")" ]] || fail "state not emptied"
 done_case
 
+start delete_without_confirmation_deletes_nothing
+verb delete "yes"$'\n'
+expect_rc 1
+expect_stderr "not confirmed"
+expect_no_call "destroy"
+verb delete ""
+expect_rc 1
+expect_no_call "destroy"
+done_case
+
+start delete_with_auto_approve
+export AUTO_APPROVE=1
+verb delete
+expect_rc 0
+expect_call "^terraform -chdir=.* destroy -input=false -auto-approve -var region=us-east-1$"
+[[ "$err" != *"Type the stack name"* ]] || fail "AUTO_APPROVE=1 must not ask"
+done_case
+
+start delete_refuses_another_region
+# From another region, terraform destroy would find nothing and forget the real stack.
+export AWS_REGION=eu-west-1 AUTO_APPROVE=1
+verb delete
+expect_rc 1
+expect_stderr "this stack is in us-east-1, but the region here is eu-west-1"
+expect_no_call "destroy"
+done_case
+
+start delete_without_a_stack
+printf '' >"$case_dir/fixtures/outputs"
+export AUTO_APPROVE=1
+verb delete
+expect_rc 1
+expect_stderr "nothing to delete"
+expect_no_call "destroy"
+done_case
+
 start delete_reports_destroy_failure
-export STUB_FAIL="terraform -chdir=$TF_DIR destroy"
+export STUB_FAIL="terraform -chdir=$TF_DIR destroy" AUTO_APPROVE=1
 verb delete
 expect_rc 1
 expect_stderr "stubbed failure"
+done_case
+
+# ---- portability ----------------------------------------------------------------------------------
+# macOS runs the verbs with bash 3.2, which this machine lacks: there, "${a[@]}" of an empty array
+# is an unbound-variable error under set -u, and mapfile, associative arrays and ${x,,} do not
+# exist. Check the verbs' source for them.
+start verbs_run_on_bash_3_2
+for f in "$root"/scripts/deploy/*.sh; do
+  n=0
+  while IFS= read -r line; do
+    n=$((n + 1))
+    [[ "$line" =~ ^[[:space:]]*# ]] && continue
+    if [[ "$line" =~ \"\$\{[A-Za-z_][A-Za-z_0-9]*\[@\]\}\" || "$line" =~ (^|[^A-Za-z_])(mapfile|readarray)[[:space:]] ||
+      "$line" =~ (declare|local|typeset)[[:space:]]+-[a-zA-Z]*A || "$line" =~ \$\{[A-Za-z_][A-Za-z_0-9]*(,,|\^\^) ]]; then
+      fail "${f#"$root"/}:$n is not bash 3.2 with set -u: $line"
+    fi
+  done <"$f"
+done
+done_case
+
+# ---- IAM ------------------------------------------------------------------------------------------
+# Every AWS CLI call the verbs made above must be allowed by the policy docs/deploy.md tells the
+# deploying identity to have (Terraform's own calls need a real account: see docs/deploy.md).
+start every_cli_call_is_in_the_deployer_policy
+allowed=()
+while IFS= read -r action; do allowed+=("$action"); done < <(grep -o '"[a-z0-9-]*:[A-Za-z*]*"' "$root/terraform/deployer-policy.json" | tr -d '"')
+while read -r _ service operation _; do
+  case "$service $operation" in
+    "sts get-caller-identity" | "configure get") continue ;; # needs no permission / reads local files
+    "ecs wait") action=ecs:DescribeServices ;;
+    "ecr get-login-password") action=ecr:GetAuthorizationToken ;;
+    "logs tail") action=logs:FilterLogEvents ;;
+    *)
+      action=$service:
+      IFS=- read -r -a words <<<"$operation"
+      for w in "${words[@]}"; do action+=$(tr '[:lower:]' '[:upper:]' <<<"${w:0:1}")${w:1}; done
+      ;;
+  esac
+  ok=0
+  for pattern in "${allowed[@]}"; do
+    # shellcheck disable=SC2053 # the policy's patterns are globs
+    if [[ "$action" == $pattern ]]; then ok=1 && break; fi
+  done
+  ((ok)) || fail "terraform/deployer-policy.json does not allow $action (aws $service $operation)"
+done < <(cat "$tmp"/cases/*/log | grep '^aws ' | sort -u)
 done_case
 
 echo "$passed passed, $failed failed"

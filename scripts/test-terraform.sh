@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Offline checks of the Terraform root module in terraform/: fmt, init (from the local provider
-# mirror, never the registry), validate, and `terraform test` with a mocked AWS provider.
+# mirror, never the registry), validate, the provider version constraint, the creation order on
+# `terraform graph` (terraform/tests/dependencies.txt), and `terraform test` with a mocked AWS
+# provider.
 #
 # Usage: scripts/test-terraform.sh [--lint] [terraform test flags...]
 #   --lint  stop after fmt and validate (for make lint)
@@ -26,7 +28,7 @@ skip() {
   exit 0
 }
 
-command -v terraform >/dev/null 2>&1 || skip "terraform is not installed (need >= 1.7)"
+command -v terraform >/dev/null 2>&1 || skip "terraform is not installed (need >= 1.9)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -42,11 +44,12 @@ provider_installation {
   }
 }
 CFG
+sed "s|$mirror|$tmp/fake-mirror|" "$tmp/cli.tfrc" >"$tmp/fake.tfrc"
 export TF_CLI_CONFIG_FILE="$tmp/cli.tfrc" TF_DATA_DIR="$tmp/data"
 # CHECKPOINT_DISABLE: no version-check call to HashiCorp (offline, and it would only slow us down).
 version=$(terraform version | sed -n '1s/^Terraform v\([0-9]*\.[0-9]*\).*/\1/p')
-if [[ -z "$version" ]] || (( ${version%%.*} == 1 && ${version#*.} < 7 )); then
-  skip "terraform ${version:-(unknown version)} is older than 1.7 (mock providers)"
+if [[ -z "$version" ]] || (( ${version%%.*} == 1 && ${version#*.} < 9 )); then
+  skip "terraform ${version:-(unknown version)} is older than 1.9 (the module's required_version)"
 fi
 compgen -G "$mirror/registry.terraform.io/hashicorp/aws/*/*" >/dev/null ||
   skip "no hashicorp/aws provider in the mirror $mirror (set TF_PLUGIN_MIRROR)"
@@ -73,6 +76,82 @@ echo "test-terraform: terraform validate"
 terraform -chdir="$tmp/module" validate -no-color
 
 if ((lint_only)); then exit 0; fi
+
+# The constraint must select the provider major version these tests run, and nothing newer: a
+# mirror that also offers a later minor and the next major (empty stand-ins: init only copies
+# them) must give the later minor of the tested major.
+tested=$(compgen -G "$mirror/registry.terraform.io/hashicorp/aws/*" | sort -V | tail -n1)
+tested=${tested##*/}
+major=${tested%%.*}
+platform=$(terraform version -json | sed -n 's/.*"platform": *"\([^"]*\)".*/\1/p')
+echo "test-terraform: provider constraint selects aws $major.x (the mirror's $tested), not $((major + 1)).x"
+fake="$tmp/fake-mirror/registry.terraform.io/hashicorp/aws"
+for v in "$tested" "$major.999.0" "$((major + 1)).0.0"; do
+  mkdir -p "$fake/$v/$platform"
+  : >"$fake/$v/$platform/terraform-provider-aws_v${v}_x5"
+done
+mkdir "$tmp/constraint"
+cp "$module/versions.tf" "$tmp/constraint/"
+TF_CLI_CONFIG_FILE="$tmp/fake.tfrc" TF_DATA_DIR="$tmp/constraint/.terraform" \
+  terraform -chdir="$tmp/constraint" init -backend=false -input=false -no-color >"$tmp/constraint.log" 2>&1 || {
+  cat "$tmp/constraint.log" >&2
+  exit 1
+}
+selected=$(sed -n 's/^ *version *= *"\([^"]*\)".*/\1/p' "$tmp/constraint/.terraform.lock.hcl")
+if [[ "$selected" != "$major.999.0" ]]; then
+  echo "test-terraform: FAIL: hashicorp/aws constraint in versions.tf selects $selected from $tested, $major.999.0 and $((major + 1)).0.0; want $major.999.0 (pin to the tested major, ~> $tested)" >&2
+  exit 1
+fi
+
+# Creation order: each line of tests/dependencies.txt names a resource and one it must wait for.
+echo "test-terraform: creation order on terraform graph (tests/dependencies.txt)"
+terraform -chdir="$tmp/module" graph >"$tmp/graph.dot"
+declare -A edges=()
+while read -r from _ to _; do
+  from=${from//\"/} to=${to%;}
+  to=${to//\"/}
+  edges[$from]+=" $to"
+done < <(grep -- '->' "$tmp/graph.dot")
+# reaches A B: B is reachable from A along the graph's edges (which terraform graph reduces).
+reaches() {
+  local -A seen=()
+  local queue=("$1") node next
+  while ((${#queue[@]})); do
+    node=${queue[0]}
+    queue=("${queue[@]:1}")
+    for next in ${edges[$node]:-}; do
+      [[ "$next" == "$2" ]] && return 0
+      [[ -n "${seen[$next]:-}" ]] && continue
+      seen[$next]=1
+      queue+=("$next")
+    done
+  done
+  return 1
+}
+order_failed=0
+while read -r from to why; do
+  [[ -z "$from" || "$from" == \#* ]] && continue
+  if ! reaches "$from" "$to"; then
+    echo "test-terraform: FAIL: $from does not wait for $to: $why" >&2
+    order_failed=1
+  fi
+done <"$module/tests/dependencies.txt"
+((order_failed == 0)) || exit 1
+
+# Replacements that must create the new object first, which terraform test cannot see: a target
+# group (a port change replaces it; a fixed name would collide with itself) and a certificate (the
+# listener holds the old one until the new one is issued). Read from the configuration itself.
+for address in aws_lb_target_group.this aws_acm_certificate.this; do
+  type=${address%%.*} name=${address#*.}
+  if ! awk -v start="resource \"$type\" \"$name\" {" '
+      $0 == start { inside = 1 }
+      inside && /create_before_destroy *= *true/ { found = 1 }
+      inside && /^}/ { exit }
+      END { exit !found }' "$module"/*.tf; then
+    echo "test-terraform: FAIL: $address must have lifecycle { create_before_destroy = true }" >&2
+    exit 1
+  fi
+done
 
 echo "test-terraform: terraform test"
 terraform -chdir="$tmp/module" test -no-color "$@"

@@ -1,5 +1,6 @@
-# Optional Application Load Balancer (var.enable_alb). With var.certificate_arn it terminates TLS,
-# which is what makes Basic auth safe to use over the Internet; plain HTTP otherwise.
+# Optional Application Load Balancer (var.enable_alb). With var.domain_name it terminates TLS for
+# that name (a certificate from dns.tf, or var.certificate_arn), which is what makes Basic auth safe
+# to use over the Internet; plain HTTP on the ALB's own DNS name otherwise.
 
 resource "aws_security_group" "alb" {
   count = var.enable_alb ? 1 : 0
@@ -33,8 +34,7 @@ resource "aws_vpc_security_group_ingress_rule" "alb" {
   ip_protocol       = "tcp"
   from_port         = each.value.port
   to_port           = each.value.port
-  cidr_ipv4         = strcontains(each.value.cidr, ":") ? null : each.value.cidr
-  cidr_ipv6         = strcontains(each.value.cidr, ":") ? each.value.cidr : null
+  cidr_ipv4         = each.value.cidr
 }
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_tasks" {
@@ -60,12 +60,19 @@ resource "aws_lb" "this" {
   drop_invalid_header_fields = true
   # make delete must be able to remove it.
   enable_deletion_protection = false
+
+  # An Internet-facing ALB fails to create ("VPC ... has no internet gateway") unless the gateway
+  # is attached first, and nothing it refers to says so.
+  depends_on = [aws_internet_gateway.this]
 }
 
 resource "aws_lb_target_group" "this" {
   count = var.enable_alb ? 1 : 0
 
-  name        = var.name
+  # A prefix (at most 6 characters) and create_before_destroy: changing the port or anything else
+  # that replaces the group creates the new one and moves the listeners before the old one goes;
+  # a fixed name would collide with itself ("ResourceInUse").
+  name_prefix = "${trimsuffix(substr(var.name, 0, 5), "-")}-"
   target_type = "ip" # awsvpc tasks register by IP
   protocol    = "HTTP"
   port        = var.container_port
@@ -82,6 +89,10 @@ resource "aws_lb_target_group" "this" {
     timeout             = 5
     healthy_threshold   = 2
     unhealthy_threshold = 3
+  }
+
+  lifecycle {
+    create_before_destroy = true
   }
 }
 
@@ -114,7 +125,7 @@ resource "aws_lb_listener" "https" {
   load_balancer_arn = aws_lb.this[0].arn
   port              = 443
   protocol          = "HTTPS"
-  certificate_arn   = var.certificate_arn
+  certificate_arn   = local.certificate_arn
   ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
   default_action {

@@ -12,21 +12,67 @@ resource "aws_ecr_repository" "this" {
   encryption_configuration {
     encryption_type = "AES256"
   }
+
+  # The first resource make deploy creates, and in every plan: the account and region checks
+  # (placement.tf) live here, and on the secret, which make rotate-password plans on its own.
+  lifecycle {
+    precondition {
+      condition     = local.placement_kept
+      error_message = local.placement_error
+    }
+  }
 }
 
+# What expires, and why the running image never does. ECR applies the rules in priority order, and
+# an image that matches a rule's tags can only be expired by that rule, never by a later one:
+#   1. the tag the task definition runs (var.image_tag): the only image with that tag (tags are
+#      immutable), so "more than 1" never holds and this rule never expires it, and the broader
+#      rule 2 cannot touch it either, however many images are pushed after it;
+#   2. every other tagged image beyond the ecr_keep_images most recently pushed: what is left to
+#      roll back to (make deploy IMAGE_TAG=<tag>);
+#   3. untagged images a day after their push: a BuildKit push also stores an untagged attestation
+#      manifest, and a tagged image index refers to its platform manifests, untagged too. ECR does
+#      not delete a manifest an index still refers to, so this only removes real leftovers.
 resource "aws_ecr_lifecycle_policy" "this" {
   repository = aws_ecr_repository.this.name
 
   policy = jsonencode({
-    rules = [{
-      rulePriority = 1
-      description  = "keep the last ${var.ecr_keep_images} images"
-      selection = {
-        tagStatus   = "any"
-        countType   = "imageCountMoreThan"
-        countNumber = var.ecr_keep_images
-      }
-      action = { type = "expire" }
-    }]
+    rules = concat(
+      var.image_tag == null ? [] : [{
+        rulePriority = 1
+        description  = "never expire the running image"
+        selection = {
+          tagStatus      = "tagged"
+          tagPatternList = [var.image_tag]
+          countType      = "imageCountMoreThan"
+          countNumber    = 1
+        }
+        action = { type = "expire" }
+      }],
+      [
+        {
+          rulePriority = 2
+          description  = "keep the last ${var.ecr_keep_images} tagged images"
+          selection = {
+            tagStatus      = "tagged"
+            tagPatternList = ["*"]
+            countType      = "imageCountMoreThan"
+            countNumber    = var.ecr_keep_images
+          }
+          action = { type = "expire" }
+        },
+        {
+          rulePriority = 3
+          description  = "expire untagged images after a day"
+          selection = {
+            tagStatus   = "untagged"
+            countType   = "sinceImagePushed"
+            countUnit   = "days"
+            countNumber = 1
+          }
+          action = { type = "expire" }
+        },
+      ],
+    )
   })
 }

@@ -62,11 +62,22 @@ locals {
         { name = "ACTORS_DYNAMODB_TABLE", value = aws_dynamodb_table.this[0].name },
         { name = "AWS_REGION", value = local.region },
       ] : [],
+      # Behind the ALB every connection comes from one of its addresses, all inside the VPC: the
+      # service must take the client from X-Forwarded-For, or one client's failed logins would
+      # lock out everybody.
+      var.enable_alb ? [
+        { name = "ACTORS_TRUSTED_PROXIES", value = var.vpc_cidr },
+      ] : [],
     )
     secrets = [
       { name = "ACTORS_USERNAME", valueFrom = "${aws_secretsmanager_secret.credentials.arn}:username::" },
       { name = "ACTORS_PASSWORD", valueFrom = "${aws_secretsmanager_secret.credentials.arn}:password::" },
     ]
+    # ECS reads the secret only when a task starts. Naming the secret's version here makes a new
+    # password (api_password changed) a new revision, so the apply replaces the running tasks.
+    dockerLabels = {
+      "actors.credentials-version" = aws_secretsmanager_secret_version.credentials.version_id
+    }
 
     logConfiguration = {
       logDriver = "awslogs"
@@ -119,6 +130,10 @@ resource "aws_ecs_task_definition" "this" {
       error_message = "image_tag is not set: run `make deploy`, or pass -var image_tag=<tag of an image in the ECR repository>."
     }
     precondition {
+      condition     = !can(regex("-(amd64|arm64)$", coalesce(var.image_tag, "-"))) || endswith(coalesce(var.image_tag, "-"), "-${local.image_arch[var.cpu_architecture]}")
+      error_message = "image_tag ${coalesce(var.image_tag, "-")} was built for another CPU architecture than cpu_architecture = ${var.cpu_architecture}: its tasks would fail with \"exec format error\". Deploy an image built for ${local.image_arch[var.cpu_architecture]} (make deploy builds one)."
+    }
+    precondition {
       condition     = contains(lookup(local.fargate_memory, var.cpu, []), var.memory)
       error_message = "cpu ${var.cpu} with memory ${var.memory} MiB is not a Fargate task size; for ${var.cpu} CPU units use one of: ${join(", ", [for m in lookup(local.fargate_memory, var.cpu, []) : tostring(m)])}."
     }
@@ -163,15 +178,26 @@ resource "aws_ecs_service" "this" {
     }
   }
 
-  # Make sure the route to the Internet exists before tasks try to pull their image, that the
-  # listener is attached before the service registers targets, and that the task may use its
-  # table before it starts (and until it has stopped, on destroy).
+  # Nothing here refers to what a starting task needs, so without these a task could start before
+  # it can work: the route to the Internet and the egress rule (the provider removes the default
+  # allow-all egress) before it pulls its image; the secret's value (AWSCURRENT) before ECS reads
+  # it; the listeners and the security-group rules between ALB and tasks before targets register
+  # and health checks begin; the roles' policies before it starts (and until it has stopped, on
+  # destroy).
   depends_on = [
-    aws_route.internet, aws_route_table_association.public, aws_lb_listener.http,
+    aws_route.internet, aws_route_table_association.public,
+    aws_vpc_security_group_egress_rule.tasks_https,
+    aws_secretsmanager_secret_version.credentials,
+    aws_lb_listener.http, aws_lb_listener.https,
+    aws_vpc_security_group_ingress_rule.tasks_from_alb, aws_vpc_security_group_egress_rule.alb_to_tasks,
     aws_iam_role_policy.execution, aws_iam_role_policy.task_dynamodb,
   ]
 
   lifecycle {
+    # Application Auto Scaling owns the running count (autoscaling.tf): an apply must not reset
+    # what it chose. desired_count only sizes the service when it is created.
+    ignore_changes = [desired_count]
+
     # Each task of the memory store holds its own copy of the actors: behind one address, two
     # tasks would answer differently and a write to one would be invisible to the other.
     precondition {

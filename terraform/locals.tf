@@ -21,10 +21,13 @@ locals {
     16384 = [for gb in range(32, 121, 8) : gb * 1024]
   }
 
-  platform = {
-    X86_64 = "linux/amd64"
-    ARM64  = "linux/arm64"
+  # The architecture suffix make deploy puts on image tags (<commit>-amd64), so that an image built
+  # for one architecture is never reused for the other.
+  image_arch = {
+    X86_64 = "amd64"
+    ARM64  = "arm64"
   }
 
-  https = var.enable_alb && var.certificate_arn != null
+  # domain_name needs enable_alb and either a Route 53 zone or certificate_arn (variables.tf).
+  https = var.domain_name != null
 }

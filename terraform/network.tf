@@ -13,6 +13,11 @@ data "aws_availability_zones" "available" {
 
 locals {
   azs = slice(data.aws_availability_zones.available.names, 0, 2)
+
+  # A sixteenth of the VPC per subnet (room for more subnets later), but never smaller than a /26:
+  # 59 usable addresses, for the ALB (which needs a /27 with 8 free) and the tasks. A /24 VPC gets
+  # two /26 subnets, a /16 two /20s.
+  subnet_newbits = min(4, 26 - tonumber(split("/", var.vpc_cidr)[1]))
 }
 
 resource "aws_vpc" "this" {
@@ -41,7 +46,7 @@ resource "aws_subnet" "public" {
 
   vpc_id            = aws_vpc.this.id
   availability_zone = local.azs[count.index]
-  cidr_block        = cidrsubnet(var.vpc_cidr, 4, count.index)
+  cidr_block        = cidrsubnet(var.vpc_cidr, local.subnet_newbits, count.index)
   # The service asks for a public IP per task; nothing else launched here should get one silently.
   map_public_ip_on_launch = false
 
@@ -90,8 +95,7 @@ resource "aws_vpc_security_group_ingress_rule" "tasks_from_cidrs" {
   ip_protocol       = "tcp"
   from_port         = var.container_port
   to_port           = var.container_port
-  cidr_ipv4         = strcontains(each.value, ":") ? null : each.value
-  cidr_ipv6         = strcontains(each.value, ":") ? each.value : null
+  cidr_ipv4         = each.value
 }
 
 # With the ALB: the container port from the ALB's security group only.

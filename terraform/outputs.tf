@@ -1,6 +1,11 @@
 output "region" {
-  description = "AWS region the stack is deployed in."
-  value       = local.region
+  description = "AWS region the stack was created in (and stays in: placement.tf)."
+  value       = local.stack_region
+}
+
+output "account_id" {
+  description = "AWS account the stack was created in (and stays in: placement.tf)."
+  value       = local.stack_account
 }
 
 output "ecr_repository_url" {
@@ -49,13 +54,18 @@ output "task_role_name" {
 }
 
 output "alb_dns_name" {
-  description = "DNS name of the load balancer; null when enable_alb is false."
+  description = "DNS name of the load balancer (the target of a CNAME for domain_name when its zone is not in Route 53); null when enable_alb is false."
   value       = var.enable_alb ? aws_lb.this[0].dns_name : null
 }
 
-output "alb_url" {
-  description = "Base URL of the service behind the load balancer (https:// with a certificate); an empty string when enable_alb is false, because the task's public IP changes with every task (make url finds it)."
-  value       = var.enable_alb ? "${local.https ? "https" : "http"}://${aws_lb.this[0].dns_name}" : ""
+output "url" {
+  description = "Base URL of the service: https://<domain_name> with HTTPS, http://<ALB DNS name> with the ALB alone; an empty string without the ALB, because the task's public IP changes with every task (make url finds it)."
+  value       = local.https ? "https://${var.domain_name}" : var.enable_alb ? "http://${aws_lb.this[0].dns_name}" : ""
+}
+
+output "certificate_arn" {
+  description = "ACM certificate of the HTTPS listener (created and validated by the stack, or certificate_arn); null without domain_name."
+  value       = local.https ? local.certificate_arn : null
 }
 
 output "task_definition_arn" {

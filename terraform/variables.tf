@@ -12,7 +12,7 @@ variable "name" {
 }
 
 variable "region" {
-  description = "AWS region to deploy to. null (the default) uses AWS_REGION / AWS_DEFAULT_REGION or the profile's region."
+  description = "AWS region to deploy to. null (the default) uses AWS_REGION / AWS_DEFAULT_REGION or the profile's region. Either way the stack stays where it was first created: a later plan in another region stops with an error naming both."
   type        = string
   default     = null
 
@@ -36,7 +36,7 @@ variable "tags" {
 # ---- network --------------------------------------------------------------------------------
 
 variable "vpc_cidr" {
-  description = "IPv4 CIDR of the VPC, /16 to /24. The two public subnets take its first two sixteenths."
+  description = "Private IPv4 CIDR of the VPC (RFC 1918), /16 to /24. The two public subnets take its first two sixteenths, at least a /26 each. With the ALB it is also ACTORS_TRUSTED_PROXIES: the addresses the ALB can have."
   type        = string
   default     = "10.42.0.0/16"
 
@@ -44,16 +44,26 @@ variable "vpc_cidr" {
     condition     = can(cidrhost(var.vpc_cidr, 0)) && can(regex("^[0-9.]+/(1[6-9]|2[0-4])$", var.vpc_cidr))
     error_message = "vpc_cidr must be a valid IPv4 CIDR block with a prefix length between /16 and /24."
   }
+  # The service trusts X-Forwarded-For only from private networks.
+  validation {
+    condition     = can(regex("^(10\\.|172\\.(1[6-9]|2[0-9]|3[01])\\.|192\\.168\\.)", var.vpc_cidr))
+    error_message = "vpc_cidr must be inside a private range (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)."
+  }
 }
 
 variable "allowed_cidrs" {
-  description = "CIDR blocks (IPv4 or IPv6) allowed to reach the service: the container port directly, or the ALB's listeners when enable_alb is true. The default admits the whole Internet; without the ALB+certificate, Basic-auth credentials travel in clear text over HTTP, so narrow this (e.g. to your own /32) or enable HTTPS."
+  description = "IPv4 CIDR blocks allowed to reach the service: the container port directly, or the ALB's listeners when enable_alb is true. The default admits the whole Internet; without HTTPS (domain_name), Basic-auth credentials travel in clear text over HTTP, so narrow this (e.g. to your own /32) or enable HTTPS."
   type        = list(string)
   default     = ["0.0.0.0/0"]
 
   validation {
     condition     = length(var.allowed_cidrs) > 0 && alltrue([for c in var.allowed_cidrs : can(cidrhost(c, 0))])
     error_message = "allowed_cidrs must be a non-empty list of valid CIDR blocks, e.g. [\"203.0.113.7/32\"]."
+  }
+  # The VPC, its subnets and the ALB are IPv4-only: an IPv6 rule would admit nobody.
+  validation {
+    condition     = alltrue([for c in var.allowed_cidrs : !strcontains(c, ":")])
+    error_message = "allowed_cidrs must be IPv4 CIDR blocks: the VPC and the ALB have no IPv6 addresses, so an IPv6 client could never connect."
   }
 }
 
@@ -115,7 +125,7 @@ variable "cpu_architecture" {
 }
 
 variable "desired_count" {
-  description = "Number of tasks to run (the starting count when autoscaling is enabled). More than 1 needs store = \"dynamodb\"."
+  description = "Number of tasks to run. With enable_autoscaling it is only the count the service is created with: autoscaling owns the count after that, and a later change or apply does not reset it. More than 1 needs store = \"dynamodb\"."
   type        = number
   default     = 1
 
@@ -254,14 +264,26 @@ variable "api_username" {
 }
 
 variable "api_password" {
-  description = "HTTP Basic-auth password. null (the default) generates a 32-character password once, kept stable across plans. Read it back with make credentials."
+  description = "HTTP Basic-auth password. null (the default) generates a 32-character password once, kept stable across plans. Changing it sets the new value (and rolls the tasks); make rotate-password replaces whichever is current. Read it back with make credentials."
   type        = string
   default     = null
   sensitive   = true
 
   validation {
-    condition     = var.api_password == null || (length(coalesce(var.api_password, "-")) >= 16 && length(coalesce(var.api_password, "-")) <= 128)
-    error_message = "api_password must be 16 to 128 characters long (or null to generate one)."
+    condition     = var.api_password == null || can(regex("^[ -~]{16,128}$", var.api_password))
+    error_message = "api_password must be 16 to 128 printable ASCII characters (Basic auth has no agreed encoding beyond ASCII), or null to generate one."
+  }
+}
+
+variable "rotate_password" {
+  description = "Set by make rotate-password only, through TF_VAR_rotate_password (never on the command line): the new password it stores when it replaces terraform_data.password. Ignored otherwise."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.rotate_password == null || can(regex("^[ -~]{16,128}$", var.rotate_password))
+    error_message = "the new password must be 16 to 128 printable ASCII characters."
   }
 }
 
@@ -279,13 +301,63 @@ variable "secret_recovery_window_days" {
 # ---- load balancer --------------------------------------------------------------------------
 
 variable "enable_alb" {
-  description = "Put an Application Load Balancer in front of the tasks (about $16/month plus LCUs). The tasks then only accept traffic from the ALB."
+  description = "Put an Application Load Balancer in front of the tasks (about $16/month plus LCUs). The tasks then only accept traffic from the ALB, and believe the client address it forwards (ACTORS_TRUSTED_PROXIES = vpc_cidr)."
   type        = bool
   default     = false
 }
 
+variable "domain_name" {
+  description = "DNS name to serve HTTPS on, e.g. actors.example.com (needs enable_alb). With route53_zone_id or route53_zone_name the stack creates and validates its ACM certificate and the alias record to the ALB; with certificate_arn it uses that certificate. HTTP then redirects to HTTPS, and make url prints https://<domain_name>. null serves plain HTTP on the ALB's own name."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.domain_name == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$", var.domain_name))
+    error_message = "domain_name must be a lowercase DNS name such as actors.example.com."
+  }
+  validation {
+    condition     = var.domain_name == null || var.enable_alb
+    error_message = "domain_name needs enable_alb = true: the load balancer is what serves HTTPS."
+  }
+  validation {
+    condition     = var.domain_name == null || var.route53_zone_id != null || var.route53_zone_name != null || var.certificate_arn != null
+    error_message = "domain_name needs a certificate: give the Route 53 hosted zone it is in (route53_zone_id or route53_zone_name) to have one created and validated, or certificate_arn for an ACM certificate that covers it."
+  }
+  # Checked here, where the other variables can be read without a cycle of validations.
+  validation {
+    condition     = var.domain_name != null || (var.route53_zone_id == null && var.route53_zone_name == null && var.certificate_arn == null)
+    error_message = "route53_zone_id, route53_zone_name and certificate_arn need domain_name, the name to serve (and that the certificate covers: a browser rejects any certificate on the ALB's own *.elb.amazonaws.com name)."
+  }
+}
+
+variable "route53_zone_id" {
+  description = "ID of the public Route 53 hosted zone domain_name is in (or give route53_zone_name). The stack adds the certificate's validation record and an alias record for domain_name to it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.route53_zone_id == null || can(regex("^Z[A-Z0-9]{1,31}$", var.route53_zone_id))
+    error_message = "route53_zone_id must be a hosted zone ID such as Z0123456789ABCDEFGHIJ."
+  }
+  validation {
+    condition     = var.route53_zone_id == null || var.route53_zone_name == null
+    error_message = "give route53_zone_id or route53_zone_name, not both."
+  }
+}
+
+variable "route53_zone_name" {
+  description = "Name of the public Route 53 hosted zone domain_name is in, e.g. example.com (or give route53_zone_id)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.route53_zone_name == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]\\.?$", var.route53_zone_name))
+    error_message = "route53_zone_name must be a lowercase DNS name such as example.com."
+  }
+}
+
 variable "certificate_arn" {
-  description = "ACM certificate ARN for an HTTPS listener on the ALB (HTTP then redirects to HTTPS). null serves plain HTTP. Only used when enable_alb is true."
+  description = "An existing ACM certificate (in the stack's region) covering domain_name, instead of having one created. Needs domain_name: the URL must be a name the certificate covers."
   type        = string
   default     = null
 

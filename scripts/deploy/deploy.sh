@@ -1,86 +1,106 @@
 #!/usr/bin/env bash
 # make deploy: create the ECR repository if needed, build and push the image under an immutable
-# tag (the git commit), apply the stack with that tag, wait for the service to be stable, print the URL.
+# tag (<commit>-<arch>), apply the stack with that tag, wait for the service to be stable, run the
+# smoke test against it, print the URL.
 #
 # Env: AWS_REGION / AWS_PROFILE as for the AWS CLI; CONTAINER_TOOL (docker|podman, auto-detected);
-# ALLOW_DIRTY=1 to deploy uncommitted changes under a unique tag; PLATFORM to override the image
-# platform (default from the cpu_architecture variable); AUTO_APPROVE=0 to review the plan.
+# ALLOW_DIRTY=1 to deploy uncommitted changes under a unique tag; IMAGE_TAG=<tag> to deploy an
+# image already in ECR instead of building one (a rollback); AUTO_APPROVE=0 to review the plan.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-need terraform aws git
-tool=$(container_tool)
-need "$tool"
-
-# ---- 1. the tag: one commit, one image, forever (the repository's tags are immutable) ----------
-sha=$(git -C "$ROOT" rev-parse --short=12 HEAD) || die "cannot read the current commit: deploy from a git checkout with at least one commit"
-changes=$(git -C "$ROOT" status --porcelain) || die "git status failed"
-if [[ -n "$changes" ]]; then
-  if [[ "${ALLOW_DIRTY:-0}" != "1" ]]; then
-    die "the work tree has uncommitted changes, so an image tagged $sha would not be commit $sha. Commit them, or run with ALLOW_DIRTY=1 to deploy a uniquely tagged dirty build."
-  fi
-  tag="$sha-dirty-$(date -u +%Y%m%d%H%M%S)"
-  log "uncommitted changes: deploying them as $tag (ALLOW_DIRTY=1)"
+if [[ -n "${IMAGE_TAG:-}" ]]; then
+  preflight
 else
-  tag="$sha"
+  tool=$(container_tool)
+  preflight git "$tool"
+fi
+
+tf_init
+check_placement
+arch=$(image_arch)
+
+# ---- 1. the tag: one commit and architecture, one image, forever -----------------------------
+if [[ -n "${IMAGE_TAG:-}" ]]; then
+  tag=$IMAGE_TAG
+  case "$tag" in
+    *-amd64 | *-arm64) [[ "$tag" == *"-$arch" ]] || die "image $tag was built for ${tag##*-}, but the tasks run on $arch (cpu_architecture): they would fail with \"exec format error\". Pick a tag ending in -$arch." ;;
+  esac
+else
+  tag=$(new_image_tag "$arch")
+  [[ "$tag" != *-dirty-* ]] || log "uncommitted changes: deploying them as $tag (ALLOW_DIRTY=1)"
 fi
 
 # ---- 2. the repository must exist before anything can be pushed to it -----------------------
-tf_init
 if [[ -z "$(tf state list aws_ecr_repository.this 2>/dev/null || true)" ]]; then
+  [[ -z "${IMAGE_TAG:-}" ]] || die "there is no ECR repository yet, so no image $tag to deploy: run make deploy without IMAGE_TAG first"
   log "creating the ECR repository"
-  tf apply -input=false -auto-approve -target=aws_ecr_repository.this -target=aws_ecr_lifecycle_policy.this >&2 ||
+  tf apply -input=false -auto-approve -var "region=$REGION" -target=aws_ecr_repository.this -target=aws_ecr_lifecycle_policy.this >&2 ||
     die "creating the ECR repository failed"
 fi
 repo_url=$(tf_output ecr_repository_url)
-registry=${repo_url%%/*}                           # <account>.dkr.ecr.<region>.amazonaws.com
+registry=${repo_url%%/*} # <account>.dkr.ecr.<region>.amazonaws.com
 repo_name=${repo_url#*/}
-region=$(cut -d. -f4 <<<"$registry")
-[[ -n "$region" ]] || die "cannot read the region from the repository URL $repo_url"
 image="$repo_url:$tag"
+# What runs now (empty on the first deploy): the tag to go back to if this one fails.
+previous=$(tf output -raw image 2>/dev/null || true)
+previous_tag=${previous##*:}
 
-# ---- 3. build and push, unless this exact tag is already there (re-deploying a commit) -------
-if aws ecr describe-images --region "$region" --repository-name "$repo_name" --image-ids "imageTag=$tag" >/dev/null 2>&1; then
+# ---- 3. build and push, unless this exact tag is already there -------------------------------
+if image_in_ecr "$repo_name" "$tag"; then
   log "$image is already in ECR: not rebuilding"
+elif [[ -n "${IMAGE_TAG:-}" ]]; then
+  recent=$(aws ecr describe-images --region "$REGION" --repository-name "$repo_name" \
+    --query 'reverse(sort_by(imageDetails, &imagePushedAt))[:10].imageTags[]' --output text 2>/dev/null || true)
+  die "there is no image $tag in $repo_url. The most recently pushed tags: ${recent:-(none)}"
 else
-  platform="${PLATFORM:-}"
-  if [[ -z "$platform" ]]; then
-    arch=$(tf console <<<'var.cpu_architecture' | tr -d '"[:space:]') || die "cannot read var.cpu_architecture"
-    case "$arch" in
-      X86_64) platform=linux/amd64 ;;
-      ARM64) platform=linux/arm64 ;;
-      *) die "unexpected cpu_architecture '$arch'" ;;
-    esac
-  fi
-  log "building $image for $platform with $tool"
-  "${MAKE:-make}" -C "$ROOT" image IMAGE="$image" VERSION="$tag" CONTAINER_TOOL="$tool" PLATFORM="$platform" >&2 ||
+  log "building $image for linux/$arch with $tool"
+  "${MAKE:-make}" -C "$ROOT" image IMAGE="$image" VERSION="$tag" CONTAINER_TOOL="$tool" PLATFORM="linux/$arch" >&2 ||
     die "building $image failed"
   log "logging in to $registry"
-  aws ecr get-login-password --region "$region" | "$tool" login --username AWS --password-stdin "$registry" >&2 ||
+  aws ecr get-login-password --region "$REGION" | "$tool" login --username AWS --password-stdin "$registry" >&2 ||
     die "could not log in to $registry (are AWS credentials configured?)"
   log "pushing $image"
   "$tool" push "$image" >&2 || die "could not push $image"
 fi
 
 # ---- 4. roll it out ---------------------------------------------------------------------------
-approve=(-auto-approve)
-if [[ "${AUTO_APPROVE:-1}" == "0" ]]; then approve=(); fi
 log "terraform apply (image_tag=$tag)"
-tf apply -input=false "${approve[@]}" -var "image_tag=$tag" >&2 || die "terraform apply failed"
+if [[ "${AUTO_APPROVE:-1}" == "0" ]]; then
+  tf apply -input=false -var "region=$REGION" -var "image_tag=$tag" >&2 || die "terraform apply failed"
+else
+  tf apply -input=false -auto-approve -var "region=$REGION" -var "image_tag=$tag" >&2 || die "terraform apply failed"
+fi
+
+rollback_hint() {
+  if [[ -n "$previous_tag" && "$previous_tag" != "$tag" ]]; then
+    printf 'To go back to the image that ran before: make deploy IMAGE_TAG=%s' "$previous_tag"
+  else
+    printf 'There is no earlier deployment to go back to: fix and make deploy again, or make delete'
+  fi
+}
 
 cluster=$(tf_output cluster_name)
 service=$(tf_output service_name)
 task_definition=$(tf_output task_definition_arn)
-log "waiting for service $service to be stable (up to 10 minutes)"
-aws ecs wait services-stable --region "$region" --cluster "$cluster" --services "$service" ||
-  die "service $service did not become stable; see make logs and the ECS console"
-
-# The circuit breaker rolls a failed deployment back, and a rolled-back service is "stable" too.
-running=$(aws ecs describe-services --region "$region" --cluster "$cluster" --services "$service" \
-  --query "services[0].deployments[?status=='PRIMARY'].taskDefinition | [0]" --output text)
+wait_stable "$cluster" "$service" "$(rollback_hint)."
+running=$(primary_deployment "$cluster" "$service" taskDefinition)
 [[ "$running" == "$task_definition" ]] ||
-  die "deployment of $tag failed and was rolled back: the service runs $running, not $task_definition (see make logs)"
+  die "deployment of $tag failed and was rolled back: the service runs $running, not $task_definition (see make logs). $(rollback_hint), so that Terraform's state matches what runs."
 
-log "deployed $image"
-"$ROOT/scripts/deploy/url.sh"
+url=$("$ROOT/scripts/deploy/url.sh")
+log "deployed $image at $url"
+
+# ---- 5. the smoke test, with the deployed credentials (in the environment, never argv) ---------
+secret=$(tf_output secret_arn)
+credentials=$(aws secretsmanager get-secret-value --region "$REGION" --secret-id "$secret" --query SecretString --output text) ||
+  die "cannot read the credentials from $secret for the smoke test"
+username=$(json_string username "$credentials") || die "the secret $secret has no username"
+password=$(json_string password "$credentials") || die "the secret $secret has no password"
+log "smoke test: make smoke URL=$url"
+if ! ACTORS_USERNAME="$username" ACTORS_PASSWORD="$password" "${MAKE:-make}" -C "$ROOT" smoke URL="$url" >&2; then
+  die "the smoke test failed against $url (its report is above): $image is deployed but does not keep the API's contract. $(rollback_hint). (Right after the first deploy with a new domain name, DNS can take a few minutes: if the report says the name does not resolve, wait and run make smoke again, with ACTORS_USERNAME and ACTORS_PASSWORD from make credentials.)"
+fi
+log "smoke test passed"
+printf '%s\n' "$url"

@@ -8,6 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need terraform aws
 region=$(tf_output region)
 group=$(tf_output log_group_name)
-follow=(--follow)
-if [[ "${FOLLOW:-1}" == "0" ]]; then follow=(); fi
-exec aws logs tail "$group" --region "$region" --since "${SINCE:-1h}" "${follow[@]}"
+if [[ "${FOLLOW:-1}" == "0" ]]; then
+  exec aws logs tail "$group" --region "$region" --since "${SINCE:-1h}"
+fi
+exec aws logs tail "$group" --region "$region" --since "${SINCE:-1h}" --follow

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# make url: the service's base URL: the load balancer's when there is one, else http://<task IP>:<port>.
+# make url: the service's base URL: https://<domain_name>, or the load balancer's, or else
+# http://<task IP>:<port>.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 need terraform
-alb_url=$(tf_output alb_url)
-if [[ -n "$alb_url" ]]; then
-  printf '%s\n' "$alb_url"
+url=$(tf_output url)
+if [[ -n "$url" ]]; then
+  printf '%s\n' "$url"
   exit 0
 fi
 port=$(tf_output container_port)

@@ -1,5 +1,5 @@
-# A bigger ARM64 (Graviton) task with autoscaling (on the DynamoDB store) and an IPv4+IPv6
-# allow-list, no ALB.
+# A bigger ARM64 (Graviton) task with autoscaling (on the DynamoDB store) and an allow-list of
+# two addresses, no ALB.
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -9,13 +9,13 @@ run "arm64_autoscaling_plan" {
   command = plan
 
   variables {
-    image_tag          = "abc1234"
+    image_tag          = "abc1234-arm64"
     cpu_architecture   = "ARM64"
     cpu                = 512
     memory             = 2048
     enable_autoscaling = true
     store              = "dynamodb" # more than one task needs the shared store
-    allowed_cidrs      = ["198.51.100.7/32", "2001:db8::/64"]
+    allowed_cidrs      = ["198.51.100.7/32", "203.0.113.0/28"]
     log_retention_days = 7
     container_insights = "disabled"
   }
@@ -33,13 +33,13 @@ run "arm64_autoscaling_plan" {
     error_message = "ARM64 must still run on FARGATE"
   }
   assert {
-    condition = toset([for r in aws_vpc_security_group_ingress_rule.tasks_from_cidrs : "${r.from_port}-${r.to_port} ${coalesce(r.cidr_ipv4, r.cidr_ipv6)}"]) == toset([
-      "5000-5000 198.51.100.7/32", "5000-5000 2001:db8::/64",
+    condition = toset([for r in aws_vpc_security_group_ingress_rule.tasks_from_cidrs : "${r.from_port}-${r.to_port} ${r.cidr_ipv4}"]) == toset([
+      "5000-5000 198.51.100.7/32", "5000-5000 203.0.113.0/28",
     ])
-    error_message = "each allowed CIDR (IPv4 or IPv6) must get exactly the container port"
+    error_message = "each allowed CIDR must get exactly the container port"
   }
   assert {
-    condition     = aws_appautoscaling_target.service[0].min_capacity == 1 && aws_appautoscaling_target.service[0].max_capacity == 4 && aws_appautoscaling_target.service[0].resource_id == "service/actors/actors"
+    condition     = aws_appautoscaling_target.service.min_capacity == 1 && aws_appautoscaling_target.service.max_capacity == 4 && aws_appautoscaling_target.service.resource_id == "service/actors/actors"
     error_message = "autoscaling target must scale the service between 1 and 4 tasks"
   }
   assert {

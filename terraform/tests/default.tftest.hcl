@@ -1,11 +1,12 @@
-# The default shape: no ALB, tasks with a public IP in two public subnets, port 5000 only.
+# The default shape: no ALB, tasks with a public IP in two public subnets, port 5000 only. Then,
+# on the applied stack: later applies, password rotation, the desired count, and a region change.
 
 mock_provider "aws" {
   source = "./tests/mocks"
 }
 
 variables {
-  image_tag = "abc1234"
+  image_tag = "abc1234-amd64"
 }
 
 run "plan_default_shape" {
@@ -75,9 +76,32 @@ run "plan_default_shape" {
     condition     = aws_ecr_repository.this.force_delete && aws_ecr_repository.this.encryption_configuration[0].encryption_type == "AES256"
     error_message = "ECR repository must be encrypted and deletable with its images"
   }
+  # ECR's rules: an image matching a rule's tags can be expired by that rule only. So the running
+  # tag must be matched by the first rule, and that rule must never expire its one image.
   assert {
-    condition     = jsondecode(aws_ecr_lifecycle_policy.this.policy).rules[0].selection.countNumber == 10 && jsondecode(aws_ecr_lifecycle_policy.this.policy).rules[0].action.type == "expire"
-    error_message = "ECR lifecycle policy must expire all but the last 10 images"
+    condition = jsondecode(aws_ecr_lifecycle_policy.this.policy).rules[0] == {
+      rulePriority = 1
+      description  = "never expire the running image"
+      selection    = { tagStatus = "tagged", tagPatternList = ["abc1234-amd64"], countType = "imageCountMoreThan", countNumber = 1 }
+      action       = { type = "expire" }
+    }
+    error_message = "the first lifecycle rule must claim exactly the running tag and never expire it"
+  }
+  assert {
+    condition     = [for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : r.rulePriority] == [1, 2, 3] && alltrue([for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : r.selection.tagStatus != "any"])
+    error_message = "the running tag's rule must come first, and no rule may select tagStatus any (it would count every attestation and index)"
+  }
+  assert {
+    condition     = jsondecode(aws_ecr_lifecycle_policy.this.policy).rules[1].selection == { tagStatus = "tagged", tagPatternList = ["*"], countType = "imageCountMoreThan", countNumber = 10 }
+    error_message = "the other tagged images must be kept to the last ecr_keep_images (10)"
+  }
+  assert {
+    condition     = jsondecode(aws_ecr_lifecycle_policy.this.policy).rules[2].selection == { tagStatus = "untagged", countType = "sinceImagePushed", countUnit = "days", countNumber = 1 }
+    error_message = "untagged images must expire a day after their push"
+  }
+  assert {
+    condition     = aws_subnet.public[*].cidr_block == ["10.42.0.0/20", "10.42.16.0/20"]
+    error_message = "a /16 VPC must get two /20 subnets"
   }
   assert {
     condition     = length(aws_subnet.public) == 2 && length(toset(aws_subnet.public[*].availability_zone)) == 2
@@ -108,15 +132,15 @@ run "plan_default_shape" {
     error_message = "no load balancer resources by default"
   }
   assert {
-    condition     = length(aws_appautoscaling_target.service) == 0 && length(aws_appautoscaling_policy.cpu) == 0
-    error_message = "autoscaling must be off by default"
+    condition     = length(aws_appautoscaling_policy.cpu) == 0 && aws_appautoscaling_target.service.min_capacity == 1 && aws_appautoscaling_target.service.max_capacity == 1
+    error_message = "autoscaling must be off by default: the count is pinned to desired_count (1), with no policy"
   }
   assert {
     condition     = aws_secretsmanager_secret.credentials.recovery_window_in_days == 0
     error_message = "the secret must be deleted at once so that make delete leaves nothing behind"
   }
   assert {
-    condition     = output.alb_dns_name == null && output.alb_url == "" && output.region == "us-east-1"
+    condition     = output.alb_dns_name == null && output.url == "" && output.certificate_arn == null
     error_message = "outputs: no ALB DNS name or URL without the ALB; region from the provider"
   }
   assert {
@@ -145,7 +169,7 @@ run "apply_default_shape" {
     error_message = "container must drop all Linux capabilities and add none"
   }
   assert {
-    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[0].image == "${aws_ecr_repository.this.repository_url}:abc1234"
+    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[0].image == "${aws_ecr_repository.this.repository_url}:abc1234-amd64"
     error_message = "container image must be this repository at the given tag"
   }
   assert {
@@ -242,8 +266,24 @@ run "apply_default_shape" {
     error_message = "outputs must expose the cluster, service and log group names"
   }
   assert {
-    condition     = output.image == "${aws_ecr_repository.this.repository_url}:abc1234"
+    condition     = output.image == "${aws_ecr_repository.this.repository_url}:abc1234-amd64"
     error_message = "image output must be the deployed image"
+  }
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[0].dockerLabels["actors.credentials-version"] == aws_secretsmanager_secret_version.credentials.version_id
+    error_message = "the task definition must name the secret's version, so that a new password rolls the tasks"
+  }
+  assert {
+    condition     = endswith(jsondecode(aws_ecs_task_definition.this.container_definitions)[0].image, ":${jsondecode(aws_ecr_lifecycle_policy.this.policy).rules[0].selection.tagPatternList[0]}")
+    error_message = "the protected tag must be the one the task definition runs"
+  }
+  assert {
+    condition     = !contains([for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name], "ACTORS_TRUSTED_PROXIES")
+    error_message = "without the ALB, clients connect directly: no X-Forwarded-For may be believed"
+  }
+  assert {
+    condition     = terraform_data.region.output == "us-east-1" && output.region == "us-east-1" && terraform_data.account.output == "123456789012"
+    error_message = "the stack's region and account must be recorded"
   }
 }
 
@@ -255,7 +295,7 @@ run "generated_password_is_stable" {
   }
 
   variables {
-    image_tag = "def5678"
+    image_tag = "def5678-amd64"
   }
 
   assert {
@@ -263,13 +303,104 @@ run "generated_password_is_stable" {
     error_message = "the generated password must stay the same across plans"
   }
   assert {
-    condition     = endswith(jsondecode(aws_ecs_task_definition.this.container_definitions)[0].image, ":def5678")
+    condition     = endswith(jsondecode(aws_ecs_task_definition.this.container_definitions)[0].image, ":def5678-amd64")
     error_message = "a new tag must roll out a new task definition"
   }
+  assert {
+    condition     = jsondecode(aws_ecr_lifecycle_policy.this.policy).rules[0].selection.tagPatternList == ["def5678-amd64"]
+    error_message = "the lifecycle policy must follow the running tag"
+  }
+}
+
+run "rotate_password" {
+  # What make rotate-password runs: the new password in TF_VAR_rotate_password, the password
+  # replaced, only the secret's version targeted.
+  variables {
+    image_tag       = "def5678-amd64"
+    rotate_password = "RotatedPassword-0123456789abcdef"
+  }
+  plan_options {
+    replace = [terraform_data.password]
+    target  = [aws_secretsmanager_secret_version.credentials]
+  }
+
+  assert {
+    condition     = jsondecode(aws_secretsmanager_secret_version.credentials.secret_string) == { username = "actors", password = "RotatedPassword-0123456789abcdef" }
+    error_message = "the rotated password must be the secret's new value"
+  }
+}
+
+run "later_apply_keeps_the_rotated_password" {
+  # The next make deploy: no rotate_password, a new generated value, a new tag.
+  override_data {
+    target = data.aws_secretsmanager_random_password.api
+    values = { random_password = "ThirdGeneratedPassword5555555555" }
+  }
+  variables {
+    image_tag = "0a1b2c3-amd64"
+  }
+
+  assert {
+    condition     = jsondecode(aws_secretsmanager_secret_version.credentials.secret_string).password == "RotatedPassword-0123456789abcdef"
+    error_message = "an apply after a rotation must keep the rotated password"
+  }
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[0].dockerLabels["actors.credentials-version"] == aws_secretsmanager_secret_version.credentials.version_id
+    error_message = "the task definition must name the rotated secret version"
+  }
+}
+
+run "desired_count_without_autoscaling" {
+  # The service ignores desired_count after creation; the pinned scalable target carries a change.
+  variables {
+    image_tag     = "0a1b2c3-amd64"
+    desired_count = 0
+  }
+
+  assert {
+    condition     = aws_appautoscaling_target.service.min_capacity == 0 && aws_appautoscaling_target.service.max_capacity == 0
+    error_message = "a new desired_count must reach the service through the scalable target (min = max)"
+  }
+  assert {
+    condition     = aws_ecs_service.this.desired_count == 1
+    error_message = "the service itself must ignore desired_count after creation"
+  }
+}
+
+run "another_region_is_refused" {
+  # Another shell with another AWS_REGION: the stack's resources are not there. The plan must stop
+  # with an error naming both regions, never plan a second stack.
+  command = plan
+
+  override_data {
+    target = data.aws_region.current
+    values = { id = "eu-west-1", name = "eu-west-1" }
+  }
+  variables {
+    image_tag = "0a1b2c3-amd64"
+  }
+
+  expect_failures = [aws_ecr_repository.this, aws_secretsmanager_secret.credentials]
+}
+
+run "another_account_is_refused" {
+  # Another shell, whose credentials are for another account: the same, for the account.
+  command = plan
+
+  override_data {
+    target = data.aws_caller_identity.current
+    values = { account_id = "210987654321", arn = "arn:aws:iam::210987654321:user/someone", user_id = "AIDASOMEONE" }
+  }
+  variables {
+    image_tag = "0a1b2c3-amd64"
+  }
+
+  expect_failures = [aws_ecr_repository.this, aws_secretsmanager_secret.credentials]
 }
 
 run "given_password_and_task_policies" {
   variables {
+    image_tag             = "0a1b2c3-amd64"
     api_username          = "kirk"
     api_password          = "NCC-1701-enterprise"
     task_role_policy_arns = ["arn:aws:iam::123456789012:policy/actors-dynamodb"]

@@ -1,7 +1,7 @@
-# store = "dynamodb": the table internal/dynamostore expects, a task role allowed exactly its item
-# calls on that table and index, the container told where the table is, and any number of tasks.
-# One apply run (each run restarts the AWS provider, ~10 s): the memory default is checked in
-# default.tftest.hcl, the refused counts and a bad store value in validation.tftest.hcl.
+# store = "dynamodb" with autoscaling: the table internal/dynamostore expects, a task role allowed
+# exactly its item calls on that table and index, the container told where the table is, any
+# number of tasks, and a count that later applies leave to autoscaling. The memory default is
+# checked in default.tftest.hcl, the refused counts and a bad store value in validation.tftest.hcl.
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -9,7 +9,7 @@ mock_provider "aws" {
 
 run "dynamodb_store_with_three_tasks_and_autoscaling" {
   variables {
-    image_tag          = "abc1234"
+    image_tag          = "abc1234-amd64"
     store              = "dynamodb"
     desired_count      = 3
     enable_autoscaling = true
@@ -91,7 +91,7 @@ run "dynamodb_store_with_three_tasks_and_autoscaling" {
     error_message = "the store's settings are not secrets: secrets must still hold only the credentials"
   }
   assert {
-    condition     = aws_ecs_service.this.desired_count == 3 && aws_appautoscaling_target.service[0].max_capacity == 4
+    condition     = aws_ecs_service.this.desired_count == 3 && aws_appautoscaling_target.service.min_capacity == 1 && aws_appautoscaling_target.service.max_capacity == 4
     error_message = "with the DynamoDB store the service may run (and autoscale to) more than one task"
   }
   assert {
@@ -101,5 +101,29 @@ run "dynamodb_store_with_three_tasks_and_autoscaling" {
       output.dynamodb_table_arn == "arn:aws:dynamodb:us-east-1:123456789012:table/actors"
     )
     error_message = "outputs must give the table's name and ARN"
+  }
+}
+
+run "deploy_leaves_the_count_to_autoscaling" {
+  # Autoscaling has since moved the service; the next make deploy (a new tag, and a desired_count
+  # edited meanwhile) must not reset the count, nor fight the policy.
+  variables {
+    image_tag          = "def5678-amd64"
+    store              = "dynamodb"
+    desired_count      = 2
+    enable_autoscaling = true
+  }
+
+  assert {
+    condition     = aws_ecs_service.this.desired_count == 3
+    error_message = "with autoscaling, an apply must leave the service's count alone"
+  }
+  assert {
+    condition     = endswith(jsondecode(aws_ecs_task_definition.this.container_definitions)[0].image, ":def5678-amd64") && aws_ecs_service.this.task_definition == aws_ecs_task_definition.this.arn
+    error_message = "the deploy itself must still roll out the new image"
+  }
+  assert {
+    condition     = aws_appautoscaling_target.service.min_capacity == 1 && aws_appautoscaling_target.service.max_capacity == 4 && length(aws_appautoscaling_policy.cpu) == 1
+    error_message = "autoscaling must keep its bounds and policy"
   }
 }

@@ -6,6 +6,10 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+variables {
+  image_tag = "abc1234"
+}
+
 run "bad_variable_values_are_rejected" {
   command = plan
 
@@ -38,6 +42,8 @@ run "bad_variable_values_are_rejected" {
     autoscaling_max_capacity           = 0
     autoscaling_cpu_target             = 95
     store                              = "redis"
+    route53_zone_name                  = "Example.com"
+    rotate_password                    = "short"
   }
 
   expect_failures = [
@@ -69,7 +75,35 @@ run "bad_variable_values_are_rejected" {
     var.autoscaling_max_capacity,
     var.autoscaling_cpu_target,
     var.store,
+    var.route53_zone_name,
+    var.rotate_password,
   ]
+}
+
+# A validation that reads another variable is skipped while that one is invalid: so these two get
+# runs of their own, with valid neighbours.
+run "bad_domain_name_is_rejected" {
+  command = plan
+
+  variables {
+    enable_alb      = true
+    domain_name     = "Actors.Example.COM"
+    certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+  }
+
+  expect_failures = [var.domain_name]
+}
+
+run "bad_zone_id_is_rejected" {
+  command = plan
+
+  variables {
+    enable_alb      = true
+    domain_name     = "actors.example.com"
+    route53_zone_id = "example.com"
+  }
+
+  expect_failures = [var.route53_zone_id]
 }
 
 run "more_bad_values_are_rejected" {
@@ -84,6 +118,7 @@ run "more_bad_values_are_rejected" {
     desired_count  = 1.5
     memory         = 123904
     store          = "DynamoDB"
+    api_password   = "pässwörd-with-umlauts"
   }
 
   expect_failures = [
@@ -94,16 +129,82 @@ run "more_bad_values_are_rejected" {
     var.desired_count,
     var.memory,
     var.store,
+    var.api_password,
   ]
+}
+
+run "third_bad_values_are_rejected" {
+  command = plan
+
+  variables {
+    vpc_cidr          = "100.64.0.0/16"   # not a private range: the service would not trust it as proxies
+    allowed_cidrs     = ["2001:db8::/32"] # the VPC and the ALB have no IPv6
+    domain_name       = "actors.example.com"
+    enable_alb        = true
+    route53_zone_id   = "Z0123456789EXAMPLE"
+    route53_zone_name = "example.com" # one of the two
+  }
+
+  expect_failures = [
+    var.vpc_cidr,
+    var.allowed_cidrs,
+    var.route53_zone_id,
+  ]
+}
+
+run "domain_without_the_alb_is_rejected" {
+  # HTTPS is the ALB's.
+  command = plan
+
+  variables {
+    domain_name     = "actors.example.com"
+    route53_zone_id = "Z0123456789EXAMPLE"
+  }
+
+  expect_failures = [var.domain_name]
+}
+
+run "domain_without_a_certificate_is_rejected" {
+  command = plan
+
+  variables {
+    enable_alb  = true
+    domain_name = "actors.example.com"
+  }
+
+  expect_failures = [var.domain_name]
+}
+
+run "certificate_without_a_domain_is_rejected" {
+  # The URL would be https://<ALB name>, which no certificate covers.
+  command = plan
+
+  variables {
+    enable_alb      = true
+    certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+  }
+
+  expect_failures = [var.domain_name]
+}
+
+run "image_for_another_architecture_is_rejected" {
+  # An image built for amd64 on ARM64 tasks fails with "exec format error" in every task.
+  command = plan
+
+  variables {
+    image_tag        = "abc1234-amd64"
+    cpu_architecture = "ARM64"
+  }
+
+  expect_failures = [aws_ecs_task_definition.this]
 }
 
 run "unsupported_cpu_memory_pair_is_rejected" {
   command = plan
 
   variables {
-    image_tag = "abc1234"
-    cpu       = 256
-    memory    = 4096
+    cpu    = 256
+    memory = 4096
   }
 
   expect_failures = [aws_ecs_task_definition.this]
@@ -113,7 +214,6 @@ run "autoscaling_min_above_max_is_rejected" {
   command = plan
 
   variables {
-    image_tag                = "abc1234"
     store                    = "dynamodb" # so that only the min/max check can fail
     enable_autoscaling       = true
     autoscaling_min_capacity = 5
@@ -129,7 +229,6 @@ run "memory_store_refuses_more_than_one_task" {
   command = plan
 
   variables {
-    image_tag     = "abc1234"
     desired_count = 2
   }
 
@@ -140,7 +239,6 @@ run "memory_store_refuses_autoscaling_beyond_one_task" {
   command = plan
 
   variables {
-    image_tag          = "abc1234"
     enable_autoscaling = true
   }
 

@@ -7,7 +7,9 @@
 //
 //	STUB_LOG       file to append "aws <args>" to (one line per call)
 //	STUB_FIXTURES  directory of responses: <service>_<operation>.json (a response document),
-//	               .txt (printed as is) or .err (printed to stderr, exit status 254)
+//	               .txt (printed as is) or .err (printed to stderr, exit status 254); a
+//	               <service>_<operation>@<argument>.* fixture answers calls with that argument
+//	               (a "/" in it written as "_"), e.g. ecr_describe-images@imageTag=abc.json
 //	STUB_FAIL      if the logged line starts with this, fail like the CLI does (exit 254)
 package main
 
@@ -49,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitAPIError
 	}
 
-	base := filepath.Join(os.Getenv("STUB_FIXTURES"), service+"_"+operation)
+	base := fixture(filepath.Join(os.Getenv("STUB_FIXTURES"), service+"_"+operation), args)
 	if b, err := os.ReadFile(base + ".err"); err == nil {
 		_, _ = stderr.Write(b)
 		return exitAPIError
@@ -84,6 +86,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	out, _ := json.MarshalIndent(doc, "", "    ")
 	fmt.Fprintln(stdout, string(out))
 	return 0
+}
+
+// fixture returns the base name of the response files for a call: the first argument that has
+// fixtures of its own (base@argument.*), else base.
+func fixture(base string, args []string) string {
+	for _, a := range args {
+		specific := base + "@" + strings.ReplaceAll(a, "/", "_")
+		for _, ext := range []string{".err", ".txt", ".json"} {
+			if _, err := os.Stat(specific + ext); err == nil {
+				return specific
+			}
+		}
+	}
+	return base
 }
 
 func record(line string) error {

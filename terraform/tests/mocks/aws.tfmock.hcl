@@ -97,3 +97,26 @@ override_resource {
     id  = "actors"
   }
 }
+
+# A public hosted zone; with route53_zone_name the configured name wins over this one.
+mock_data "aws_route53_zone" {
+  defaults = {
+    zone_id      = "Z0123456789EXAMPLE"
+    name         = "example.com"
+    private_zone = false
+  }
+}
+
+# What ACM answers for a certificate requested with DNS validation: one CNAME to create per name.
+override_resource {
+  target = aws_acm_certificate.this
+  values = {
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/99999999-8888-7777-6666-555555555555"
+    domain_validation_options = [{
+      domain_name           = "actors.example.com"
+      resource_record_name  = "_0123456789abcdef0123456789abcdef.actors.example.com."
+      resource_record_type  = "CNAME"
+      resource_record_value = "_fedcba9876543210fedcba9876543210.xlfgrmvvlj.acm-validations.aws."
+    }]
+  }
+}

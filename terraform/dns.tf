@@ -1,0 +1,79 @@
+# HTTPS on a name a browser accepts (var.domain_name): no certificate can cover the ALB's own
+# *.elb.amazonaws.com name. With a Route 53 hosted zone (route53_zone_id or route53_zone_name) the
+# stack requests an ACM certificate for the name, proves it owns the name with a DNS record, and
+# points the name at the ALB. With certificate_arn instead, the certificate is yours and so is the
+# DNS record (a CNAME to the alb_dns_name output) when the zone is not in Route 53.
+
+locals {
+  route53            = var.route53_zone_id != null || var.route53_zone_name != null
+  create_certificate = var.domain_name != null && var.certificate_arn == null
+
+  certificate_arn = (
+    var.certificate_arn != null ? var.certificate_arn :
+    local.create_certificate ? aws_acm_certificate_validation.this[0].certificate_arn : null
+  )
+}
+
+data "aws_route53_zone" "this" {
+  count = local.route53 ? 1 : 0
+
+  zone_id      = var.route53_zone_id
+  name         = var.route53_zone_id == null ? var.route53_zone_name : null
+  private_zone = false
+
+  lifecycle {
+    postcondition {
+      condition     = var.domain_name == trimsuffix(self.name, ".") || endswith(var.domain_name, ".${trimsuffix(self.name, ".")}")
+      error_message = "domain_name ${var.domain_name} is not in the hosted zone ${self.name} (${self.zone_id}): its certificate could never be validated there."
+    }
+  }
+}
+
+resource "aws_acm_certificate" "this" {
+  count = local.create_certificate ? 1 : 0
+
+  domain_name       = var.domain_name
+  validation_method = "DNS"
+
+  tags = { Name = var.name }
+
+  # A replacement certificate must be issued before the listener lets go of the old one.
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+# The certificate covers one name, so ACM asks for exactly one validation record.
+resource "aws_route53_record" "certificate_validation" {
+  count = local.create_certificate ? 1 : 0
+
+  zone_id = data.aws_route53_zone.this[0].zone_id
+  name    = one(aws_acm_certificate.this[0].domain_validation_options).resource_record_name
+  type    = one(aws_acm_certificate.this[0].domain_validation_options).resource_record_type
+  records = [one(aws_acm_certificate.this[0].domain_validation_options).resource_record_value]
+  ttl     = 300
+  # The same record validates any later certificate for the name: take it over if it exists.
+  allow_overwrite = true
+}
+
+# Waits until ACM has issued the certificate; the HTTPS listener takes its ARN from here.
+resource "aws_acm_certificate_validation" "this" {
+  count = local.create_certificate ? 1 : 0
+
+  certificate_arn         = aws_acm_certificate.this[0].arn
+  validation_record_fqdns = [aws_route53_record.certificate_validation[0].fqdn]
+}
+
+resource "aws_route53_record" "service" {
+  count = local.route53 ? 1 : 0
+
+  zone_id = data.aws_route53_zone.this[0].zone_id
+  name    = var.domain_name
+  type    = "A"
+
+  alias {
+    name                   = aws_lb.this[0].dns_name
+    zone_id                = aws_lb.this[0].zone_id
+    evaluate_target_health = true
+  }
+}

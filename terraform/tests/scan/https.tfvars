@@ -1,0 +1,7 @@
+# make scan: every optional part switched on (the default configuration is scanned too).
+enable_alb         = true
+domain_name        = "actors.example.com"
+route53_zone_name  = "example.com"
+store              = "dynamodb"
+enable_autoscaling = true
+image_tag          = "0123456789ab-amd64"
