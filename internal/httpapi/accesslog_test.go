@@ -102,3 +102,31 @@ func TestAccessLog(t *testing.T) {
 		t.Errorf("the log holds credentials:\n%s", out.String())
 	}
 }
+
+// TestAccessLogCutsLongPaths: a request for a long path, answered without credentials,
+// writes at most 512 bytes of it, and the length it had.
+func TestAccessLogCutsLongPaths(t *testing.T) {
+	var out lockedBuffer
+	h, err := httpapi.NewHandler(httpapi.Config{
+		Store: memstore.New(actors.Seed()...), Username: user, Password: password,
+		Logger: slog.New(slog.NewJSONHandler(&out, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/" + strings.Repeat("a", 60<<10)
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
+	var line struct {
+		Path      string `json:"path"`
+		PathBytes int    `json:"path_bytes"`
+	}
+	if err := json.Unmarshal([]byte(out.String()), &line); err != nil {
+		t.Fatalf("%v: %.200s", err, out.String())
+	}
+	if line.Path != path[:512] || line.PathBytes != len(path) {
+		t.Errorf("logged path of %d bytes, path_bytes %d; want the first 512 of %d", len(line.Path), line.PathBytes, len(path))
+	}
+	if len(out.String()) > 2<<10 {
+		t.Errorf("the line is %d bytes", len(out.String()))
+	}
+}

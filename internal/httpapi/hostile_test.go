@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -93,5 +95,59 @@ func TestHostileInputs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, tc.run)
+	}
+}
+
+// TestBodyLimits: a body just over 64 KiB is refused unread; one just under, made of
+// properties the schema does not allow, is validated, and the answer names 20 of them and
+// says how many there were, rather than growing with the body.
+func TestBodyLimits(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"actor":"a","role":"b"`)
+	n := 0
+	for ; b.Len() < 64<<10-16; n++ {
+		fmt.Fprintf(&b, `,"p%d":1`, n)
+	}
+	b.WriteString("}")
+	unknown := b.String()
+	srv, client := newServer(t, nil)
+	for _, tc := range []struct {
+		name       string
+		body       string
+		wantStatus int
+	}{
+		{"over 64 KiB", `{"actor":"a","role":"` + strings.Repeat("b", 64<<10) + `"}`, http.StatusRequestEntityTooLarge},
+		{"just under 64 KiB, all unknown properties", unknown, http.StatusBadRequest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", srv.URL+"/actors", strings.NewReader(tc.body))
+			req.Header.Set("Content-Type", "application/json")
+			req.SetBasicAuth(user, password)
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			got, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tc.wantStatus {
+				t.Fatalf("status %d, want %d: %.300s", resp.StatusCode, tc.wantStatus, got)
+			}
+			if tc.wantStatus != http.StatusBadRequest {
+				return
+			}
+			var p struct {
+				Detail string
+				Errors []struct{ In, Name, Reason string }
+			}
+			if err := json.Unmarshal(got, &p); err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Errors) != 20 || p.Errors[0].Name != "/p0" || !strings.Contains(p.Detail, fmt.Sprintf("first 20 of its %d", n)) {
+				t.Errorf("errors %d (first %v), detail %q: want the first 20 of %d named", len(p.Errors), p.Errors[:min(1, len(p.Errors))], p.Detail, n)
+			}
+			if len(got) > 4<<10 {
+				t.Errorf("the 400 is %d bytes for a %d-byte body; want it small whatever the body", len(got), len(tc.body))
+			}
+		})
 	}
 }

@@ -68,3 +68,29 @@ func TestAuthLimiter(t *testing.T) {
 		t.Errorf("retryAfter(0) = %s, want 1", got)
 	}
 }
+
+// TestIPv6ClientsArePerSlash64: one host usually holds a whole /64, so its addresses share
+// one budget of failures; another /64 has its own.
+func TestIPv6ClientsArePerSlash64(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	l := newAuthLimiter()
+	l.now = func() time.Time { return now }
+	blocked := 0
+	for i := range 50 {
+		addr := netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, byte(i + 1)})
+		for range 10 {
+			if _, b := l.recordFailure(addr); b {
+				blocked++
+			}
+		}
+	}
+	if want := 50*10 - authFailBurst; blocked != want {
+		t.Errorf("50 addresses of one /64 × 10 failures: %d blocked, want %d", blocked, want)
+	}
+	if _, b := l.blocked(netip.MustParseAddr("2001:db8:0:2::1")); b {
+		t.Error("another /64 is blocked too")
+	}
+	if _, b := l.blocked(netip.MustParseAddr("2001:db8:0:1:ffff::1")); !b {
+		t.Error("a new address in the limited /64 is not blocked")
+	}
+}
