@@ -99,9 +99,9 @@ func gunzip(content []byte) ([]byte, error) {
 	return io.ReadAll(r)
 }
 
-// serveAsset serves /docs/<name>. The names carry no version, so caches must revalidate.
+// serveAsset serves basePath<name>. The names carry no version, so caches must revalidate.
 func (u *ui) serveAsset(w http.ResponseWriter, r *http.Request) {
-	a, ok := u.assets[strings.TrimPrefix(r.URL.Path, uiPath+"/")]
+	a, ok := u.assets[strings.TrimPrefix(r.URL.Path, u.basePath)]
 	if !ok {
 		http.NotFound(w, r)
 		return

@@ -1,9 +1,7 @@
-// Package docs serves the API description and an explorer for it, with no credentials:
-//
-//	GET /openapi.yaml  the spec, byte for byte as embedded in gen/actorsapi
-//	GET /openapi.json  the same document as JSON, converted once at start-up
-//	GET /docs, /docs/  Swagger UI 5, every asset embedded in the binary (no CDN)
-//	GET /docs/<asset>  Swagger UI's scripts, styles and icons
+// Package docs serves the API description and an explorer for it: the spec as YAML, byte
+// for byte as embedded in gen/actorsapi, the same document as JSON (converted once at
+// start-up), and Swagger UI 5 with every asset embedded in the binary (no CDN). The caller
+// mounts the handlers on the paths it gives New.
 //
 // Every response carries a strong ETag (a hash of the bytes served) and answers a matching
 // If-None-Match with 304, so clients revalidate cheaply instead of trusting a max-age.
@@ -14,29 +12,23 @@ import (
 	"net/http"
 )
 
-// Paths the package serves.
-const (
-	specYAMLPath = "/openapi.yaml"
-	specJSONPath = "/openapi.json"
-	uiPath       = "/docs"
-)
-
 // cacheControl makes caches revalidate on every use. The documents change only when a new
 // build is deployed, and a revalidation is a 304 with no body, so "no-cache" costs little
 // and never shows a spec older than the running server (a max-age could, for its length).
 const cacheControl = "no-cache"
 
-// Docs serves the spec documents and Swagger UI on the routes Register adds. Build it with
-// New; it is safe for concurrent use.
+// Docs holds the handlers; they are safe for concurrent use.
 type Docs struct {
-	yaml document
-	json document
-	ui   *ui
+	SpecYAML http.Handler // the spec, byte for byte
+	SpecJSON http.Handler // the spec as JSON
+	Page     http.Handler // Swagger UI's page
+	Assets   http.Handler // Swagger UI's scripts, styles and icons: uiPath + "/<name>"
 }
 
 // New prepares every response from specYAML (actorsapi.SpecYAML): the JSON form, the
-// Swagger UI page and its Content-Security-Policy are computed here, once.
-func New(specYAML []byte) (*Docs, error) {
+// Swagger UI page and its Content-Security-Policy are computed here, once. The page loads
+// the spec from specJSONPath, and its assets from under uiPath.
+func New(specYAML []byte, specJSONPath, uiPath string) (*Docs, error) {
 	jsonDoc, err := yamlToJSON(specYAML)
 	if err != nil {
 		return nil, fmt.Errorf("docs: convert spec to JSON: %w", err)
@@ -49,22 +41,12 @@ func New(specYAML []byte) (*Docs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("docs: prepare Swagger UI: %w", err)
 	}
-	d := &Docs{
+	return &Docs{
 		// application/yaml is registered by RFC 9512; application/openapi+yaml is still
 		// only an Internet-Draft, and browsers and tools already know application/yaml.
-		yaml: newDocument(specYAML, "application/yaml"),
-		json: newDocument(jsonDoc, "application/json"),
-		ui:   u,
-	}
-	return d, nil
-}
-
-// Register adds the routes to mux. GET patterns also answer HEAD. "/docs/{$}" is the page
-// itself; any other path under /docs/ is an embedded asset (or a 404).
-func (d *Docs) Register(mux *http.ServeMux) {
-	mux.Handle("GET "+specYAMLPath, d.yaml)
-	mux.Handle("GET "+specJSONPath, d.json)
-	mux.HandleFunc("GET "+uiPath, d.ui.serveIndex)
-	mux.HandleFunc("GET "+uiPath+"/{$}", d.ui.serveIndex)
-	mux.HandleFunc("GET "+uiPath+"/", d.ui.serveAsset)
+		SpecYAML: newDocument(specYAML, "application/yaml"),
+		SpecJSON: newDocument(jsonDoc, "application/json"),
+		Page:     http.HandlerFunc(u.serveIndex),
+		Assets:   http.HandlerFunc(u.serveAsset),
+	}, nil
 }

@@ -20,10 +20,11 @@ import (
 // once, so the policy can name its inline script by hash instead of allowing
 // 'unsafe-inline'.
 type ui struct {
-	assets map[string]*asset
-	page   []byte
-	etag   string
-	csp    string
+	basePath string // the assets' path prefix
+	assets   map[string]*asset
+	page     []byte
+	etag     string
+	csp      string
 }
 
 // uiSettings are the SwaggerUIBundle options, as JSON.
@@ -83,10 +84,11 @@ func newUI(title, specURL, basePath string) (*ui, error) {
 		return nil, err
 	}
 	return &ui{
-		assets: assets,
-		page:   page,
-		etag:   strongETag(page),
-		csp:    contentSecurityPolicy(page),
+		basePath: basePath,
+		assets:   assets,
+		page:     page,
+		etag:     strongETag(page),
+		csp:      contentSecurityPolicy(page),
 	}, nil
 }
 

@@ -310,3 +310,19 @@ func TestRequestID(t *testing.T) {
 		}
 	}
 }
+
+// TestDocsNeedNoCredentials: the spec and Swagger UI answer without credentials, with the
+// caching their package gives them rather than the API's no-store.
+func TestDocsNeedNoCredentials(t *testing.T) {
+	srv, _ := newServer(t, nil)
+	for _, path := range []string{"/openapi.yaml", "/openapi.json", "/docs", "/docs/", "/docs/swagger-ui.css"} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "no-cache" {
+			t.Errorf("GET %s without credentials: %d, Cache-Control %q; want 200, no-cache", path, resp.StatusCode, resp.Header.Get("Cache-Control"))
+		}
+	}
+}

@@ -75,11 +75,17 @@ func routes(cfg Config, doc *openapi3.T) (http.Handler, error) {
 		mux.Handle(path, methodNotAllowed(methods))
 	}
 	// The spec itself and Swagger UI need no credentials: they sit on mux beside the gate.
-	ui, err := docs.New(actorsapi.SpecYAML)
+	const specJSONPath, uiPath = "/openapi.json", "/docs"
+	ui, err := docs.New(actorsapi.SpecYAML, specJSONPath, uiPath)
 	if err != nil {
 		return nil, err
 	}
-	ui.Register(mux)
+	mux.Handle("GET /openapi.yaml", ui.SpecYAML)
+	mux.Handle("GET "+specJSONPath, ui.SpecJSON)
+	mux.Handle("GET "+uiPath, ui.Page)
+	mux.Handle("GET "+uiPath+"/{$}", ui.Page)
+	mux.Handle("GET "+uiPath+"/", ui.Assets) // an asset, or a 404
+	// Anything else: 404.
 	mux.Handle("/", notFound())
 
 	operationIDs, err := telemetry.OperationIDs(actorsapi.SpecYAML)
