@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"runtime/pprof"
 	"strings"
 	"sync"
@@ -23,27 +22,6 @@ import (
 // Slow clients must not tie the server up: http.Server's ReadHeaderTimeout cuts off a
 // client that trickles its headers (slowloris), and WriteTimeout one that stops reading.
 // These tests run the server in-process with short timeouts.
-
-// requireServerTimeouts skips when the server timeouts are not settings yet; under CI it
-// fails instead, since then the tests below would silently never run.
-func requireServerTimeouts(t *testing.T) {
-	t.Helper()
-	for _, key := range []string{"ACTORS_READ_HEADER_TIMEOUT", "ACTORS_WRITE_TIMEOUT"} {
-		getenv := func(k string) string {
-			if k == key {
-				return "bogus"
-			}
-			return ""
-		}
-		if _, err := loadConfig(nil, getenv, io.Discard); err == nil {
-			msg := key + " is not a setting yet: the slow-client tests need it"
-			if os.Getenv("CI") == "true" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
-}
 
 // connGoroutines counts the goroutines serving an HTTP connection in this process.
 func connGoroutines() int {
@@ -77,7 +55,6 @@ func waitConnGoroutines(t *testing.T, what string, limit time.Duration, cond fun
 }
 
 func TestSlowHeadersAreCutOff(t *testing.T) {
-	requireServerTimeouts(t)
 	base := startServer(t, devEnv(map[string]string{"ACTORS_READ_HEADER_TIMEOUT": "1s"}))
 	addr := strings.TrimPrefix(base, "http://")
 
@@ -186,7 +163,6 @@ func trickle(t *testing.T, addr, header string) int {
 }
 
 func TestStalledReaderReleasesGoroutine(t *testing.T) {
-	requireServerTimeouts(t)
 	const writeTimeout = 2 * time.Second
 	base := startServer(t, devEnv(map[string]string{"ACTORS_WRITE_TIMEOUT": writeTimeout.String()}))
 	addr := strings.TrimPrefix(base, "http://")

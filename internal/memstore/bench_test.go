@@ -5,9 +5,10 @@ import (
 	"testing"
 )
 
-// BenchmarkListPage is the issue's measure: a limit=100 page with 100 and with 100,000
-// actors stored, at the start, the middle and the end of the listing. The ns/op of the
-// sub-benchmarks should not grow with the number stored; no test asserts on time.
+// BenchmarkListPage lists a limit=100 page with 100 and with 100,000 actors stored, at the
+// start, the middle and the end of the listing. List binary-searches to `after` instead of
+// scanning, so the ns/op of the sub-benchmarks should not grow with the number stored; no
+// test asserts on time.
 func BenchmarkListPage(b *testing.B) {
 	for _, n := range []int{100, 100_000} {
 		s := filled(b, n)

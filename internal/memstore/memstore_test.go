@@ -34,25 +34,3 @@ func TestListDeepPage(t *testing.T) {
 		t.Fatalf("List(after=99990, 100) = %d actors from %d, more=%v", len(p.Actors), p.Actors[0].ID, p.More)
 	}
 }
-
-// BenchmarkList shows that a page costs the same with 100 or 100,000 actors stored, at
-// the start or deep in the listing: List binary-searches to `after` instead of scanning.
-// Compare the ns/op of the sub-benchmarks; no test asserts on time.
-func BenchmarkList(b *testing.B) {
-	for _, n := range []int{100, 100_000} {
-		s := filled(b, n)
-		for _, at := range []string{"start", "end"} {
-			after := int64(0)
-			if at == "end" {
-				after = int64(n - 50)
-			}
-			b.Run(fmt.Sprintf("actors=%d/after=%s", n, at), func(b *testing.B) {
-				for b.Loop() {
-					if _, err := s.List(b.Context(), after, 50); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-		}
-	}
-}
