@@ -4,6 +4,8 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 
 GO      ?= go
+# Exactly go.mod's Go release; an older or newer local go fetches it once (scripts/go-toolchain.sh says why).
+export GOTOOLCHAIN ?= go$(shell sed -n 's/^go //p' go.mod)
 VERSION ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
@@ -33,6 +35,12 @@ npm-ci: ## Install the pinned npm packages the tests use (when npm is there and 
 		if [ ! $$d/node_modules/.package-lock.json -nt $$d/package-lock.json ]; then \
 			npm ci --prefix $$d --no-audit --no-fund --loglevel=error; fi; \
 	done
+
+# Every target that runs go checks first that it can, so a missing toolchain fails once, with the fix.
+.PHONY: go-toolchain
+go-toolchain: ## Check that go.mod's Go release is here or can be fetched (targets that run go do it first)
+	@scripts/go-toolchain.sh
+run build generate check-generated lint-go test-go test-browser screenshot test-typescript test-httpie bench loadtest fuzz soak vulncheck lint-dockerfile test-image test-deploy: go-toolchain
 
 # --- Check
 .PHONY: check-generated lint lint-go lint-spec test test-go test-browser screenshot test-typescript test-httpie

@@ -1,6 +1,6 @@
 module github.com/actors-dev/actors
 
-go 1.26.0
+go 1.27.3
 
 tool (
 	github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen

@@ -15,6 +15,7 @@ set -euo pipefail
 VULNDB_VERSION=${VULNDB_VERSION:-v0.0.0-20261105234957-e22db6528018}
 cache=${VULNDB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/actors/vulndb-$VULNDB_VERSION}
 cd "$(dirname "$0")/.."
+source scripts/go-toolchain.sh
 command -v python3 >/dev/null || { echo "vulncheck: python3 is needed to judge govulncheck's report (apt-get install python3)" >&2; exit 1; }
 
 if [[ ! -s $cache/index/db.json ]]; then
