@@ -23,7 +23,7 @@ func appendActorJSON(b []byte, a actors.Actor) []byte {
 const hexDigits = "0123456789abcdef"
 
 // appendJSONString quotes s as encoding/json does with HTML escaping on (its default):
-// <, > and & as \u003c…, U+2028 and U+2029 escaped, invalid UTF-8 as \ufffd.
+// <, > and & as \u003c…, U+2028 and U+2029 escaped, each invalid byte as U+FFFD, unescaped.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
@@ -57,7 +57,7 @@ func appendJSONString(b []byte, s string) []byte {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
+			b = append(b, "\ufffd"...)
 			i += size
 			start = i
 			continue
