@@ -40,10 +40,10 @@ npm-ci: ## Install the pinned npm packages the tests use (when npm is there and 
 .PHONY: go-toolchain
 go-toolchain: ## Check that go.mod's Go release is here or can be fetched (targets that run go do it first)
 	@scripts/go-toolchain.sh
-run build generate check-generated lint-go test-go test-browser screenshot test-typescript test-httpie bench loadtest fuzz soak vulncheck lint-dockerfile test-image test-deploy: go-toolchain
+run build generate check-generated lint-go test-go test-browser screenshot test-typescript test-httpie bench loadtest fuzz soak vulncheck lint-dockerfile test-image test-deploy check-breaking: go-toolchain
 
 # --- Check
-.PHONY: check-generated lint lint-go lint-spec test test-go test-browser screenshot test-typescript test-httpie
+.PHONY: check-generated lint lint-go lint-spec check-breaking test test-go test-browser screenshot test-typescript test-httpie
 check-generated: ## Fail when gen/ or the TypeScript types are stale
 	scripts/check-generated.sh
 	scripts/check-ts-types.sh
@@ -59,8 +59,11 @@ lint-go: ## gofmt, go vet, staticcheck
 lint-spec: npm-ci ## Lint api/openapi.yaml with Redocly CLI: zero errors, zero warnings
 	scripts/lint-spec.sh
 
+check-breaking: ## Fail on a breaking change to api/openapi.yaml since BASE (default: the latest v* tag; docs/contract.md)
+	BASE='$(BASE)' scripts/check-breaking.sh
+
 # test-terraform runs terraform fmt and validate too, so test takes lint's parts but that one.
-test: npm-ci check-generated lint-go lint-spec lint-dockerfile vulncheck test-go test-browser test-typescript test-httpie test-image test-terraform test-deploy ## Everything CI runs
+test: npm-ci check-generated lint-go lint-spec check-breaking lint-dockerfile vulncheck test-go test-browser test-typescript test-httpie test-image test-terraform test-deploy ## Everything CI runs
 	@echo "make test: all checks passed"
 
 test-go: npm-ci ## Go tests with the race detector (DynamoDB store tests on dynalite)
