@@ -40,10 +40,10 @@ npm-ci: ## Install the pinned npm packages the tests use (when npm is there and 
 .PHONY: go-toolchain
 go-toolchain: ## Check that go.mod's Go release is here or can be fetched (targets that run go do it first)
 	@scripts/go-toolchain.sh
-run build generate check-generated lint-go test-go test-browser screenshot test-typescript test-httpie bench loadtest fuzz soak vulncheck lint-dockerfile test-image test-deploy check-breaking: go-toolchain
+run build generate check-generated lint-go test-go test-browser screenshot test-typescript test-httpie bench loadtest fuzz soak vulncheck lint-dockerfile test-image test-deploy check-breaking smoke: go-toolchain
 
 # --- Check
-.PHONY: check-generated lint lint-go lint-spec check-breaking test test-go test-browser screenshot test-typescript test-httpie
+.PHONY: check-generated lint lint-go lint-spec check-breaking smoke test test-go test-browser screenshot test-typescript test-httpie
 check-generated: ## Fail when gen/ or the TypeScript types are stale
 	scripts/check-generated.sh
 	scripts/check-ts-types.sh
@@ -61,6 +61,10 @@ lint-spec: npm-ci ## Lint api/openapi.yaml with Redocly CLI: zero errors, zero w
 
 check-breaking: ## Fail on a breaking change to api/openapi.yaml since BASE (default: the latest v* tag; docs/contract.md)
 	BASE='$(BASE)' scripts/check-breaking.sh
+
+smoke: ## Check a live server against the spec: make smoke URL=http://127.0.0.1:5000, credentials in ACTORS_USERNAME/ACTORS_PASSWORD
+	@if [ -z '$(URL)' ]; then echo "make smoke: say which server, e.g. make smoke URL=http://127.0.0.1:5000" >&2; exit 2; fi
+	$(GO) run ./cmd/contractprobe -url '$(URL)'
 
 # test-terraform runs terraform fmt and validate too, so test takes lint's parts but that one.
 test: npm-ci check-generated lint-go lint-spec check-breaking lint-dockerfile vulncheck test-go test-browser test-typescript test-httpie test-image test-terraform test-deploy ## Everything CI runs
