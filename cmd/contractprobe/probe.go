@@ -68,7 +68,7 @@ func (p *prober) probe(ctx context.Context) {
 	}
 	for _, phase := range phases {
 		if err := ctx.Err(); err != nil {
-			p.fail("the probe stopped before "+phase.name, "time to finish (-timeout)", err.Error())
+			p.fail("the probe stopped before "+phase.name, "to run to the end (within -timeout, not interrupted)", err.Error())
 			return
 		}
 		if p.checks > 0 && p.validated == 0 {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the TEST STAND-IN for the Dockerfile's build stage (golang:<minor>) from
-# the Go release go.mod names, exactly (the oldest golang:<minor> may carry; the
-# go command keeps it in the module cache as golang.org/toolchain), and
+# exactly the Go release go.mod names, the oldest patch the real image may carry
+# (its GOTOOLCHAIN=local refuses older ones), taken from the module cache, where
+# the go command keeps the toolchains it fetches (golang.org/toolchain); and
 # busybox-static: enough for CGO_ENABLED=0 builds. Test scaffolding only; the
 # real image is Debian-based and larger. Skips the build when an identical
 # stand-in already exists.
