@@ -4,6 +4,8 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 
 GO      ?= go
+# Exactly go.mod's Go release; an older or newer local go fetches it once (scripts/go-toolchain.sh says why).
+export GOTOOLCHAIN ?= go$(shell sed -n 's/^go //p' go.mod)
 VERSION ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
@@ -34,8 +36,14 @@ npm-ci: ## Install the pinned npm packages the tests use (when npm is there and 
 			npm ci --prefix $$d --no-audit --no-fund --loglevel=error; fi; \
 	done
 
+# Every target that runs go checks first that it can, so a missing toolchain fails once, with the fix.
+.PHONY: go-toolchain
+go-toolchain: ## Check that go.mod's Go release is here or can be fetched (targets that run go do it first)
+	@scripts/go-toolchain.sh
+run build generate check-generated lint-go test-go test-browser screenshot test-typescript test-httpie bench loadtest fuzz soak vulncheck lint-dockerfile test-image test-deploy check-breaking smoke: go-toolchain
+
 # --- Check
-.PHONY: check-generated lint lint-go lint-spec test test-go test-browser screenshot test-typescript test-httpie
+.PHONY: check-generated lint lint-go lint-spec check-breaking smoke test test-go test-browser screenshot test-typescript test-httpie
 check-generated: ## Fail when gen/ or the TypeScript types are stale
 	scripts/check-generated.sh
 	scripts/check-ts-types.sh
@@ -53,8 +61,15 @@ lint-go: ## gofmt, go vet, staticcheck
 lint-spec: npm-ci ## Lint api/openapi.yaml with Redocly CLI: zero errors, zero warnings
 	scripts/lint-spec.sh
 
+check-breaking: ## Fail on a breaking change to api/openapi.yaml since BASE (default: the latest v* tag; docs/contract.md)
+	BASE='$(BASE)' scripts/check-breaking.sh
+
+smoke: ## Check a live server against the spec: make smoke URL=http://127.0.0.1:5000, credentials in ACTORS_USERNAME/ACTORS_PASSWORD
+	@if [ -z '$(URL)' ]; then echo "make smoke: say which server, e.g. make smoke URL=http://127.0.0.1:5000" >&2; exit 2; fi
+	$(GO) run ./cmd/contractprobe -url '$(URL)'
+
 # test-terraform runs terraform fmt and validate too, so test takes lint's parts but that one.
-test: npm-ci check-generated lint-go lint-spec lint-dockerfile vulncheck test-go test-browser test-typescript test-httpie test-image test-terraform test-deploy ## Everything CI runs
+test: npm-ci check-generated lint-go lint-spec check-breaking lint-dockerfile vulncheck test-go test-browser test-typescript test-httpie test-image test-terraform test-deploy ## Everything CI runs
 	@echo "make test: all checks passed"
 
 test-go: npm-ci ## Go tests with the race detector (DynamoDB store tests on dynalite), the soak driver's included

@@ -1,6 +1,6 @@
 module github.com/actors-dev/actors/bench
 
-go 1.26.0
+go 1.27.3
 
 require github.com/actors-dev/actors v0.0.0
 

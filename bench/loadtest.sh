@@ -25,6 +25,7 @@ if [ "$(nproc)" -lt 2 ]; then
 fi
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/scripts/go-toolchain.sh"
 work=$(mktemp -d)
 pids=()
 cleanup() {

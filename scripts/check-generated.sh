@@ -3,6 +3,7 @@
 # committed code differs: generated code is regenerated, never edited by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/go-toolchain.sh
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT

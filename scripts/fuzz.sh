@@ -6,6 +6,7 @@
 #   FUZZTIME=10m scripts/fuzz.sh      PKGS=./internal/httpapi scripts/fuzz.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/go-toolchain.sh
 
 FUZZTIME=${FUZZTIME:-60s}
 PKGS=${PKGS:-./...}

@@ -12,6 +12,8 @@
 #
 # Set ACTORS_URL beforehand to test a server that is already running instead.
 
+source "$(dirname "${BASH_SOURCE[0]}")/go-toolchain.sh"
+
 require_tools() {
 	local name=$1 hint=$2
 	shift 2

@@ -5,6 +5,7 @@
 #   DURATION=10m CLIENTS=32 scripts/soak.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/go-toolchain.sh
 
 DURATION=${DURATION:-60s}
 CLIENTS=${CLIENTS:-16}

@@ -9,6 +9,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$root/scripts/go-toolchain.sh"
 stubs="$root/scripts/teststubs"
 
 if ! command -v go >/dev/null 2>&1; then

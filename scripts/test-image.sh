@@ -7,6 +7,7 @@
 # cache between runs (scripts/standins rebuilds them when their inputs change).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/go-toolchain.sh
 
 missing=()
 for t in buildah podman runc curl go busybox; do

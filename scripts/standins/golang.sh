@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
-# Builds the TEST STAND-IN for golang:1.26 (the Dockerfile's build stage) from
-# this machine's own Go toolchain and busybox-static: enough for CGO_ENABLED=0
-# builds. Test scaffolding only; the real image is Debian-based and larger.
-# Skips the build when an identical stand-in already exists.
+# Builds the TEST STAND-IN for the Dockerfile's build stage (golang:<minor>) from
+# exactly the Go release go.mod names, the oldest patch the real image may carry
+# (its GOTOOLCHAIN=local refuses older ones), taken from the module cache, where
+# the go command keeps the toolchains it fetches (golang.org/toolchain); and
+# busybox-static: enough for CGO_ENABLED=0 builds. Test scaffolding only; the
+# real image is Debian-based and larger. Skips the build when an identical
+# stand-in already exists.
 set -euo pipefail
 # shellcheck source=scripts/standins/common.sh
 source "$(dirname "$0")/common.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
 
-name=docker.io/library/golang:1.26
-goroot=$(go env GOROOT)
-gover=$(go env GOVERSION)
+tag=$(sed -n 's/^FROM .*golang:\([^ ]*\) AS build$/\1/p' "$root/Dockerfile")
+want=go$(sed -n 's/^go //p' "$root/go.mod")
+if [[ -z $tag || $want != "go$tag".* ]]; then
+	echo "standins: the Dockerfile's build stage (golang:${tag:-?}) does not match go.mod's $want" >&2
+	exit 1
+fi
+name=docker.io/library/golang:$tag
+goroot=$(GOTOOLCHAIN=$want go env GOROOT)
+gover=$(GOTOOLCHAIN=$want go env GOVERSION)
 busybox=$(command -v busybox || true)
 if [[ -z $busybox ]] || ldd "$busybox" >/dev/null 2>&1; then
 	echo "standins: need a static busybox (apt-get install busybox-static)" >&2
@@ -48,7 +58,7 @@ echo 'hosts: files dns' >"$r/etc/nsswitch.conf"
 ctr=$(buildah from scratch)
 buildah copy --quiet "$ctr" "$r" / >/dev/null
 buildah copy --quiet "$ctr" "$goroot" /usr/local/go >/dev/null
-mapfile -t labels < <(standin_labels golang:1.26 "$fp")
+mapfile -t labels < <(standin_labels "golang:$tag" "$fp")
 # Same ENV as the real golang image. GOPROXY points at a file proxy that
 # scripts/test-image.sh mounts (the host's module cache) so the test build
 # never downloads; GOSUMDB is off because those files were already verified
