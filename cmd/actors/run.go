@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
 	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/net/netutil"
 
@@ -52,6 +53,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer out.Close()
 	logHandler := slog.NewJSONHandler(out, &slog.HandlerOptions{Level: cfg.logLevel})
 	log := slog.New(logHandler)
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+	// GOMEMLIMIT, unless set, from the container's memory limit (none outside a container).
+	_, _ = memlimit.Set(memlimit.WithLogger(log))
 	traces, err := telemetry.StartTracing(ctx, getenv, buildVersion(), log)
 	if err != nil {
 		return err
@@ -136,6 +142,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log.Info("stopped")
 	return nil
 }
+
+// gcPercent is how much the heap may grow between garbage collections (GOGC) unless GOGC
+// is set. What the service keeps on the heap is small, and mostly its dependencies' tables,
+// which every collection marks again: at Go's default of 100, collections come every few
+// hundred requests and are one of the largest costs of serving them. At 400 they come a
+// quarter as often, for a heap a few MiB larger; the memory limit still holds the process
+// under its container's memory whatever the growth.
+const gcPercent = 400
 
 // maxHeaderBytes is the request line and headers a client may send: the spec's limit.
 const maxHeaderBytes = 64 << 10
