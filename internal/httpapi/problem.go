@@ -64,7 +64,7 @@ func (e errorResponder) respond(w http.ResponseWriter, r *http.Request, err erro
 	}
 }
 
-// badRequest answers errors the generated code finds while binding parameters or decoding
+// rejected answers errors the generated code finds while binding parameters or decoding
 // a body. The spec gate validates first, so reaching here means the two disagree.
 func (e errorResponder) rejected(w http.ResponseWriter, r *http.Request, err error) {
 	e.log.LogAttrs(r.Context(), slog.LevelWarn, "request rejected after validation", slog.String("request_id", requestID(r.Context())), slog.Any("error", err))

@@ -1,7 +1,7 @@
 // Package httpapi is the HTTP face of the service: the spec gate (Basic auth and request
 // validation with kin-openapi), the strict handlers behind the generated router, problem
 // answers, and middleware. NewHandler assembles it; routes is the one place that says
-// what is served where.
+// what is served where, and what runs around it.
 package httpapi
 
 import (
