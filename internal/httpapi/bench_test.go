@@ -10,10 +10,12 @@ import (
 	"net/http"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/actors-dev/actors/internal/actors"
 	"github.com/actors-dev/actors/internal/httpapi"
 	"github.com/actors-dev/actors/internal/memstore"
+	"github.com/actors-dev/actors/internal/telemetry"
 )
 
 // discardWriter is the cheapest http.ResponseWriter that still behaves like one: a header
@@ -37,8 +39,8 @@ func (w *discardWriter) WriteHeader(code int) {
 	}
 }
 
-// benchHandler is the whole handler as main builds it, logging JSON to io.Discard so the
-// access log's cost is counted, over a memstore of n actors.
+// benchHandler is the whole handler as main builds it by default, logging JSON and writing
+// metrics to io.Discard so their cost is counted, over a memstore of n actors.
 func benchHandler(b *testing.B, n int) http.Handler {
 	b.Helper()
 	return benchHandlerLogging(b, n, slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -50,7 +52,12 @@ func benchHandlerLogging(b *testing.B, n int, logTo slog.Handler) http.Handler {
 	for i := len(seed); i < n; i++ {
 		seed = append(seed, actors.Fields{Name: fmt.Sprint("Actor ", i+1), Role: "Role"})
 	}
-	h, err := httpapi.NewHandler(httpapi.Config{Store: memstore.New(seed...), Username: user, Password: password, Logger: slog.New(logTo)})
+	metrics, err := telemetry.NewMetrics(io.Discard, "actors", time.Minute)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { metrics.Close() })
+	h, err := httpapi.NewHandler(httpapi.Config{Store: memstore.New(seed...), Username: user, Password: password, Logger: slog.New(logTo), Metrics: metrics})
 	if err != nil {
 		b.Fatal(err)
 	}
