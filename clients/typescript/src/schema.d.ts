@@ -192,7 +192,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The request body is larger than 1 MiB */
+        /** @description The request body is larger than 64 KiB */
         PayloadTooLarge: {
             headers: {
                 [name: string]: unknown;
