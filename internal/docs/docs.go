@@ -25,17 +25,13 @@ type Docs struct {
 	Assets   http.Handler // Swagger UI's scripts, styles and icons: uiPath + "/<name>"
 }
 
-// New prepares every response from specYAML (actorsapi.SpecYAML): the JSON form, the
-// Swagger UI page and its Content-Security-Policy are computed here, once. The page loads
-// the spec from specJSONPath, and its assets from under uiPath.
-func New(specYAML []byte, specJSONPath, uiPath string) (*Docs, error) {
+// New prepares every response from specYAML (actorsapi.SpecYAML), whose info.title is
+// title: the JSON form, the Swagger UI page and its Content-Security-Policy are computed
+// here, once. The page loads the spec from specJSONPath, and its assets from under uiPath.
+func New(specYAML []byte, title, specJSONPath, uiPath string) (*Docs, error) {
 	jsonDoc, err := yamlToJSON(specYAML)
 	if err != nil {
 		return nil, fmt.Errorf("docs: convert spec to JSON: %w", err)
-	}
-	title, err := specTitle(specYAML)
-	if err != nil {
-		return nil, fmt.Errorf("docs: read spec title: %w", err)
 	}
 	u, err := newUI(title, specJSONPath, uiPath+"/")
 	if err != nil {

@@ -27,7 +27,7 @@ func newDocs(t *testing.T) *http.ServeMux {
 
 func mount(t *testing.T, specYAML []byte) *http.ServeMux {
 	t.Helper()
-	d, err := docs.New(specYAML, "/openapi.json", "/docs")
+	d, err := docs.New(specYAML, "Actors API", "/openapi.json", "/docs")
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -117,16 +117,3 @@ func writeJSON(buf *bytes.Buffer, n *yaml.Node) error {
 	}
 	return nil
 }
-
-// specTitle reads info.title, used as the page title of Swagger UI.
-func specTitle(specYAML []byte) (string, error) {
-	var spec struct {
-		Info struct {
-			Title string `yaml:"title"`
-		} `yaml:"info"`
-	}
-	if err := yaml.Unmarshal(specYAML, &spec); err != nil {
-		return "", err
-	}
-	return spec.Info.Title, nil
-}

@@ -44,7 +44,8 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	doc, err := actorsapi.GetSpec()
+	// The spec as written, not the generated code's copy, whose operationIds are Go names.
+	doc, err := openapi3.NewLoader().LoadFromData(actorsapi.SpecYAML)
 	if err != nil {
 		return nil, fmt.Errorf("load embedded spec: %w", err)
 	}
@@ -76,7 +77,7 @@ func routes(cfg Config, doc *openapi3.T) (http.Handler, error) {
 	}
 	// The spec itself and Swagger UI need no credentials: they sit on mux beside the gate.
 	const specJSONPath, uiPath = "/openapi.json", "/docs"
-	ui, err := docs.New(actorsapi.SpecYAML, specJSONPath, uiPath)
+	ui, err := docs.New(actorsapi.SpecYAML, doc.Info.Title, specJSONPath, uiPath)
 	if err != nil {
 		return nil, err
 	}
@@ -88,14 +89,10 @@ func routes(cfg Config, doc *openapi3.T) (http.Handler, error) {
 	// Anything else: 404.
 	mux.Handle("/", notFound())
 
-	operationIDs, err := telemetry.OperationIDs(actorsapi.SpecYAML)
-	if err != nil {
-		return nil, err
-	}
 	return chain(router,
 		withRequestID(newRequestIDs()),
 		// Outside the access log, so its lines carry the span's ids.
-		telemetry.Middleware(cfg.Tracer, cfg.Metrics, operationIDs),
+		telemetry.Middleware(cfg.Tracer, cfg.Metrics, telemetry.OperationIDs(doc)),
 		accessLog(cfg.Logger),
 		// Inside the access log, so the log records the 500 a panic becomes.
 		recoverPanics(cfg.Logger),
