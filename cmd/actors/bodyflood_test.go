@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -32,25 +31,7 @@ func TestBodyFloodStaysBounded(t *testing.T) {
 	)
 	small, large := unknownProperties(64<<10-16), unknownProperties(1<<20)
 	srv := startBinary(t, devEnv(nil))
-	pid := srv.cmd.Process.Pid
-	var killed atomic.Bool
-	stop := make(chan struct{})
-	watched := make(chan struct{})
-	go func() {
-		defer close(watched)
-		for {
-			if rss, err := procStatus(pid, "VmRSS"); err == nil && rss > killAt {
-				killed.Store(true)
-				_ = srv.cmd.Process.Kill()
-				return
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	}()
+	killed := watchdog(srv, killAt)
 
 	client := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 	var wg sync.WaitGroup
@@ -79,9 +60,7 @@ func TestBodyFloodStaysBounded(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	close(stop)
-	<-watched
-	if killed.Load() {
+	if killed() {
 		t.Fatalf("the server's RSS passed %d MB: killed (answers %v)", killAt>>20, statuses)
 	}
 	want := map[string]int{
@@ -91,7 +70,7 @@ func TestBodyFloodStaysBounded(t *testing.T) {
 	if fmt.Sprint(statuses) != fmt.Sprint(want) {
 		t.Errorf("answers %v, want %v", statuses, want)
 	}
-	peak, err := procStatus(pid, "VmHWM")
+	peak, err := procStatus(srv.cmd.Process.Pid, "VmHWM")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,26 +45,7 @@ func TestHeaderFloodStaysBounded(t *testing.T) {
 	)
 	srv := startBinary(t, devEnv(nil))
 	pid := srv.cmd.Process.Pid
-
-	// The watchdog: samples RSS until the attack is over, and kills the server past killAt.
-	var killed atomic.Bool
-	stopWatch := make(chan struct{})
-	watched := make(chan struct{})
-	go func() {
-		defer close(watched)
-		for {
-			if rss, err := procStatus(pid, "VmRSS"); err == nil && rss > killAt {
-				killed.Store(true)
-				_ = srv.cmd.Process.Kill()
-				return
-			}
-			select {
-			case <-stopWatch:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	}()
+	killed := watchdog(srv, killAt)
 
 	hold, flood := headerFields(holdBytes), headerFields(floodBytes)
 	var wg sync.WaitGroup
@@ -98,9 +79,7 @@ func TestHeaderFloodStaysBounded(t *testing.T) {
 	}
 
 	wg.Wait()
-	close(stopWatch)
-	<-watched
-	if killed.Load() {
+	if killed() {
 		t.Fatalf("the server's RSS passed %d MB: killed", killAt>>20)
 	}
 	peak, err := procStatus(pid, "VmHWM")
@@ -124,6 +103,34 @@ func TestHeaderFloodStaysBounded(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("/healthz after the flood: %s", resp.Status)
+	}
+}
+
+// watchdog samples the server's RSS and kills it past killAt, so that a regression fails a
+// test without straining the machine. It returns the function that ends the watch and
+// says whether the server was killed.
+func watchdog(srv *binaryServer, killAt int64) (killed func() bool) {
+	var k atomic.Bool
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			if rss, err := procStatus(srv.cmd.Process.Pid, "VmRSS"); err == nil && rss > killAt {
+				k.Store(true)
+				_ = srv.cmd.Process.Kill()
+				return
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	return func() bool {
+		close(stop)
+		<-done
+		return k.Load()
 	}
 }
 
