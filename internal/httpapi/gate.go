@@ -10,7 +10,6 @@ import (
 	"mime"
 	"net/http"
 	"net/netip"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -36,9 +35,10 @@ type gate struct {
 	opts    *openapi3filter.Options
 	limiter *authLimiter
 	trusted []netip.Prefix // proxies whose X-Forwarded-For is believed
-	// bodyChecks holds a token for each request body being validated. Validation is CPU
-	// work, so more at once than there are cores gains nothing, while each hostile body
-	// costs kin-openapi megabytes until it is done: bounding them bounds that memory.
+	// bodyChecks holds a token for each request body being validated, two at most: a valid
+	// body takes microseconds, while a hostile one costs kin-openapi megabytes until it is
+	// done, and the collector lets the heap grow by a multiple of what is live. Bounding
+	// them bounds that memory, whatever the number of cores.
 	bodyChecks chan struct{}
 	log        *slog.Logger
 	errs       []error
@@ -67,7 +67,7 @@ func newGate(doc *openapi3.T, mux *http.ServeMux, auth openapi3filter.Authentica
 		ops:        make(map[string]*operation),
 		limiter:    newAuthLimiter(),
 		trusted:    trusted,
-		bodyChecks: make(chan struct{}, runtime.GOMAXPROCS(0)),
+		bodyChecks: make(chan struct{}, 2),
 		opts: &openapi3filter.Options{
 			AuthenticationFunc: auth,
 			MultiError:         true, // name every bad parameter and field, not just the first
