@@ -101,7 +101,7 @@ CONTAINER_TOOL=podman VERSION=$version IMAGE=$image scripts/image.sh \
 # --- the image itself
 inspect() { podman image inspect --format "$1" "$image"; }
 size=$(inspect '{{.Size}}')
-check "image size $size bytes <= 15 MB" test "$size" -le 15000000
+check "image size $size bytes <= 25 MB" test "$size" -le 25000000
 check "image user is nonroot:nonroot" test "$(inspect '{{.Config.User}}')" = nonroot:nonroot
 check "entrypoint is [/actors]" test "$(inspect '{{json .Config.Entrypoint}}')" = '["/actors"]'
 check "exposes 5000/tcp" grep -q '5000/tcp' <<<"$(inspect '{{json .Config.ExposedPorts}}')"

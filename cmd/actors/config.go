@@ -30,6 +30,8 @@ type config struct {
 	store             string // "memory" or "dynamodb"
 	dynamoTable       string
 	dynamoEndpoint    string
+
+	metricsInterval time.Duration // how long EMF metrics aggregate; 0 means metrics off
 }
 
 const (
@@ -60,6 +62,8 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 	store := fs.String("store", envOr("ACTORS_STORE", "memory"), "memory or dynamodb (ACTORS_STORE)")
 	table := fs.String("dynamodb-table", getenv("ACTORS_DYNAMODB_TABLE"), "DynamoDB table, with -store dynamodb (ACTORS_DYNAMODB_TABLE)")
 	endpoint := fs.String("dynamodb-endpoint", getenv("ACTORS_DYNAMODB_ENDPOINT"), "DynamoDB endpoint URL for local or test servers; empty means AWS (ACTORS_DYNAMODB_ENDPOINT)")
+	metrics := fs.String("metrics", envOr("ACTORS_METRICS", "on"), "on or off: per-operation CloudWatch metrics as EMF lines on stdout (ACTORS_METRICS)")
+	metricsInterval := fs.String("metrics-interval", envOr("ACTORS_METRICS_INTERVAL", "60s"), "how long metrics aggregate before they are written (ACTORS_METRICS_INTERVAL)")
 	debugAddr := fs.String("debug-addr", getenv("ACTORS_DEBUG_ADDR"), "serve net/http/pprof on this address, e.g. 127.0.0.1:6060, in builds with -tags debug; off when empty (ACTORS_DEBUG_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -111,6 +115,15 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		}
 	default:
 		return config{}, fmt.Errorf("ACTORS_STORE / -store %q: want memory or dynamodb", *store)
+	}
+	switch *metrics {
+	case "on":
+		if cfg.metricsInterval, err = time.ParseDuration(*metricsInterval); err != nil || cfg.metricsInterval < time.Second {
+			return config{}, fmt.Errorf("ACTORS_METRICS_INTERVAL / -metrics-interval %q: want a duration of 1s or more, e.g. 60s", *metricsInterval)
+		}
+	case "off":
+	default:
+		return config{}, fmt.Errorf("ACTORS_METRICS / -metrics %q: want on or off", *metrics)
 	}
 	if *debugAddr != "" {
 		if !debugBuild {

@@ -13,10 +13,13 @@ import (
 	"runtime/debug"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/actors-dev/actors/internal/actors"
 	"github.com/actors-dev/actors/internal/dynamostore"
 	"github.com/actors-dev/actors/internal/httpapi"
 	"github.com/actors-dev/actors/internal/memstore"
+	"github.com/actors-dev/actors/internal/telemetry"
 )
 
 // The access log is written in batches of up to logBufferSize bytes, at least every
@@ -46,17 +49,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	out := newLogWriter(stdout, logBufferSize, logFlushEvery)
 	defer out.Close()
-	log := slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: cfg.logLevel}))
+	logHandler := slog.NewJSONHandler(out, &slog.HandlerOptions{Level: cfg.logLevel})
+	log := slog.New(logHandler)
+	traces, err := telemetry.StartTracing(ctx, getenv, buildVersion(), log)
+	if err != nil {
+		return err
+	}
+	tp := traces.Provider() // nil when tracing is off
+	if tp != nil {
+		log = slog.New(telemetry.LogHandler(logHandler))
+	}
+	var metrics *telemetry.Metrics
+	if cfg.metricsInterval > 0 {
+		if metrics, err = telemetry.NewMetrics(out, telemetry.ServiceName(getenv), cfg.metricsInterval); err != nil {
+			return err
+		}
+		defer metrics.Close() // before out closes: the last interval's lines go through it
+	}
 	if cfg.defaultPassword {
 		log.Warn("no credentials configured: using the default user/password; set ACTORS_USERNAME and ACTORS_PASSWORD or ACTORS_PASSWORD_FILE")
 	}
 
-	store, err := openStore(ctx, cfg, getenv, log)
+	store, err := openStore(ctx, cfg, getenv, log, tp)
 	if err != nil {
 		return err
 	}
 	handler, err := httpapi.NewHandler(httpapi.Config{
-		Store: store, Username: cfg.username, Password: cfg.password, TrustedProxies: cfg.trustedProxies, Logger: log,
+		Store: telemetry.Store(store, tp), Username: cfg.username, Password: cfg.password, TrustedProxies: cfg.trustedProxies, Logger: log,
+		Tracer: tp, Metrics: metrics,
 	})
 	if err != nil {
 		return err
@@ -101,6 +121,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
+	// The requests are done: their spans go out within what is left of the same timeout.
+	if err := traces.Shutdown(shutdownCtx); err != nil {
+		log.Warn("tracing", slog.Any("error", err))
+	}
 	log.Info("stopped")
 	return nil
 }
@@ -110,11 +134,11 @@ const seedTimeout = 30 * time.Second
 
 // openStore returns the configured store, seeded with the 8 actors: the memory store at
 // every start, a DynamoDB table only when it is empty.
-func openStore(ctx context.Context, cfg config, getenv func(string) string, log *slog.Logger) (actors.Store, error) {
+func openStore(ctx context.Context, cfg config, getenv func(string) string, log *slog.Logger, tp trace.TracerProvider) (actors.Store, error) {
 	if cfg.store != "dynamodb" {
 		return memstore.New(actors.Seed()...), nil
 	}
-	store, err := dynamostore.Open(ctx, dynamostore.Config{Table: cfg.dynamoTable, Endpoint: cfg.dynamoEndpoint}, getenv)
+	store, err := dynamostore.Open(ctx, dynamostore.Config{Table: cfg.dynamoTable, Endpoint: cfg.dynamoEndpoint, TracerProvider: telemetry.AWS(tp)}, getenv)
 	if err != nil {
 		return nil, err
 	}

@@ -236,7 +236,7 @@ func (s *binaryServer) output() string {
 }
 
 // startBinary builds ./cmd/actors and starts it on a free loopback port with env added to a
-// clean environment (no ACTORS_* variables of the caller's).
+// clean environment (no ACTORS_* or OTEL_* variables of the caller's).
 func startBinary(t *testing.T, env map[string]string) *binaryServer {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
@@ -252,7 +252,7 @@ func startBinary(t *testing.T, env map[string]string) *binaryServer {
 	}
 	cmd := exec.Command(bin, "-addr", "127.0.0.1:0")
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "ACTORS_") {
+		if !strings.HasPrefix(kv, "ACTORS_") && !strings.HasPrefix(kv, "OTEL_") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/tracing"
 )
 
 // Config is what main knows about the table (from ACTORS_DYNAMODB_*).
@@ -27,6 +28,8 @@ type Config struct {
 	Timeout time.Duration
 	// MaxAttempts bounds the SDK's tries per request, the first included. Default 3.
 	MaxAttempts int
+	// TracerProvider, when set, traces every DynamoDB call (see telemetry.AWS).
+	TracerProvider tracing.TracerProvider
 }
 
 const (
@@ -72,6 +75,7 @@ func Open(_ context.Context, cfg Config, getenv func(string) string) (*Store, er
 		Retryer: retry.AddWithMaxBackoffDelay(
 			retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = cfg.MaxAttempts }),
 			maxRetryBackoff),
+		TracerProvider: cfg.TracerProvider,
 	}, func(o *dynamodb.Options) {
 		if cfg.Endpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.Endpoint)

@@ -13,10 +13,12 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/actors-dev/actors/gen/actorsapi"
 	"github.com/actors-dev/actors/internal/actors"
 	"github.com/actors-dev/actors/internal/docs"
+	"github.com/actors-dev/actors/internal/telemetry"
 )
 
 // Config is what the HTTP layer needs.
@@ -28,6 +30,10 @@ type Config struct {
 	// limiting failed authentications per client. Empty: the peer address is the client.
 	TrustedProxies []netip.Prefix
 	Logger         *slog.Logger
+	// Tracer, when set, gives every request a server span (see internal/telemetry).
+	Tracer trace.TracerProvider
+	// Metrics, when set, counts every request of a spec operation (see internal/telemetry).
+	Metrics *telemetry.Metrics
 }
 
 // NewHandler returns the service's whole HTTP handler.
@@ -80,8 +86,14 @@ func routes(cfg Config, doc *openapi3.T) (http.Handler, error) {
 	ui.Register(mux)
 	mux.Handle("/", notFound())
 
+	operationIDs, err := telemetry.OperationIDs(actorsapi.SpecYAML)
+	if err != nil {
+		return nil, err
+	}
 	return chain(mux,
 		withRequestID(newRequestIDs()),
+		// Outside the access log, so its lines carry the span's ids.
+		telemetry.Middleware(cfg.Tracer, cfg.Metrics, operationIDs),
 		accessLog(cfg.Logger),
 		// Inside the access log, so the log records the 500 a panic becomes.
 		recoverPanics(cfg.Logger),

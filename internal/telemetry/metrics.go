@@ -1,0 +1,223 @@
+package telemetry
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"sync"
+	"time"
+)
+
+// The CloudWatch names the metrics are published under: docs/observability.md lists them
+// for dashboards and alarms.
+const (
+	Namespace          = "actors"
+	DimensionService   = "Service"
+	DimensionOperation = "operationId"
+	MetricRequests     = "Requests"
+	Metric4XX          = "4XXError"
+	Metric5XX          = "5XXError"
+	MetricLatency      = "Latency"
+)
+
+// maxValues is the EMF limit on a metric's values in one document: an operation whose
+// latencies fill more buckets than this in an interval is written as several documents.
+const maxValues = 100
+
+// Metrics aggregates requests per spec operation and writes, at the end of every interval,
+// one CloudWatch embedded metric format (EMF) line per operation that served requests. On
+// Fargate the awslogs driver ships stdout to CloudWatch Logs, which turns the lines into
+// metrics with no agent. Intervals are aligned to the clock, so each line falls in one
+// CloudWatch period.
+type Metrics struct {
+	out      io.Writer
+	service  string
+	interval time.Duration
+
+	mu    sync.Mutex // guards ops and start, and serialises writes to out
+	ops   []*opStats
+	byID  map[string]*opStats
+	start time.Time // when the current interval began
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+// NewMetrics starts aggregating; service is the Service dimension's value. Each interval's
+// lines go to out in single writes, so they never interleave with other lines written there.
+// Close writes the last, partial interval.
+func NewMetrics(out io.Writer, service string, interval time.Duration) (*Metrics, error) {
+	if interval < time.Second {
+		return nil, fmt.Errorf("telemetry: metrics interval %s is below 1s", interval)
+	}
+	if service == "" {
+		return nil, errors.New("telemetry: no service name for metrics")
+	}
+	m := &Metrics{
+		out: out, service: service, interval: interval,
+		byID:  make(map[string]*opStats),
+		start: time.Now().Truncate(interval),
+		stop:  make(chan struct{}), done: make(chan struct{}),
+	}
+	go m.loop()
+	return m, nil
+}
+
+func (m *Metrics) loop() {
+	defer close(m.done)
+	for {
+		m.mu.Lock()
+		next := m.start.Add(m.interval)
+		m.mu.Unlock()
+		t := time.NewTimer(time.Until(next))
+		select {
+		case <-t.C:
+			_ = m.flush(next)
+		case <-m.stop:
+			t.Stop()
+			return
+		}
+	}
+}
+
+// Close stops the interval timer and writes what the current interval has seen. Call it
+// once the server has stopped, and before out is closed.
+func (m *Metrics) Close() error {
+	close(m.stop)
+	<-m.done
+	return m.flush(time.Now().Truncate(m.interval).Add(m.interval))
+}
+
+// operation returns the stats for operationId id, creating them on first use.
+func (m *Metrics) operation(id string) *opStats {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s, ok := m.byID[id]; ok {
+		return s
+	}
+	s := newOpStats(id)
+	m.byID[id] = s
+	m.ops = append(m.ops, s)
+	return s
+}
+
+// flush writes the interval that ends at end and starts the next one.
+func (m *Metrics) flush(end time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	stamp := m.start.UnixMilli()
+	m.start = end
+	var errs []error
+	for _, s := range m.ops {
+		snap := s.take()
+		if snap.requests == 0 {
+			continue
+		}
+		for _, doc := range m.documents(s.id, stamp, snap) {
+			line, err := json.Marshal(doc)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if _, err := m.out.Write(append(line, '\n')); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+type emfMetric struct {
+	Name string `json:"Name"`
+	Unit string `json:"Unit"`
+}
+
+type emfDirective struct {
+	Namespace  string      `json:"Namespace"`
+	Dimensions [][]string  `json:"Dimensions"`
+	Metrics    []emfMetric `json:"Metrics"`
+}
+
+type emfMetadata struct {
+	Timestamp         int64          `json:"Timestamp"`
+	CloudWatchMetrics []emfDirective `json:"CloudWatchMetrics"`
+}
+
+// emfDistribution is a latency metric's value: each bucket's midpoint in Values and its
+// request count in Counts, the form CloudWatch computes percentiles from, with the exact
+// statistics beside them.
+type emfDistribution struct {
+	Values []float64 `json:"Values"`
+	Counts []uint64  `json:"Counts"`
+	Max    float64   `json:"Max"`
+	Min    float64   `json:"Min"`
+	Count  uint64    `json:"Count"`
+	Sum    float64   `json:"Sum"`
+}
+
+// dimensions publishes each metric per operation, and once more for the whole service.
+var dimensions = [][]string{{DimensionService, DimensionOperation}, {DimensionService}}
+
+// documents turns one operation's interval into EMF documents: the first carries every
+// metric, and further ones carry the latency buckets past the first maxValues.
+func (m *Metrics) documents(id string, stamp int64, snap snapshot) []map[string]any {
+	var docs []map[string]any
+	for _, dist := range distributions(snap) {
+		metrics := []emfMetric{{MetricLatency, "Milliseconds"}}
+		doc := map[string]any{
+			DimensionService:   m.service,
+			DimensionOperation: id,
+			MetricLatency:      dist,
+		}
+		if docs == nil {
+			metrics = append(metrics, emfMetric{MetricRequests, "Count"}, emfMetric{Metric4XX, "Count"}, emfMetric{Metric5XX, "Count"})
+			doc[MetricRequests] = snap.requests
+			doc[Metric4XX] = snap.clientErrors
+			doc[Metric5XX] = snap.serverErrors
+		}
+		doc["_aws"] = emfMetadata{Timestamp: stamp, CloudWatchMetrics: []emfDirective{{Namespace: Namespace, Dimensions: dimensions, Metrics: metrics}}}
+		docs = append(docs, doc)
+	}
+	return docs
+}
+
+// distributions splits an interval's latencies into EMF values of at most maxValues
+// buckets each. Their counts, sums, minimum and maximum add up to the interval's own.
+func distributions(snap snapshot) []emfDistribution {
+	lo, hi := float64(snap.minMicros), float64(snap.maxMicros)
+	if lo > hi { // a request counted while the interval was being taken
+		lo, hi = bucketMid(snap.buckets[0].bucket), bucketMid(snap.buckets[len(snap.buckets)-1].bucket)
+	}
+	var dists []emfDistribution
+	var approx float64 // the sum of midpoints, to share the exact sum out between documents
+	for chunk := range slices.Chunk(snap.buckets, maxValues) {
+		d := emfDistribution{Min: math.Inf(1)}
+		for _, b := range chunk {
+			// A midpoint may lie past the interval's extremes: keep Values within them.
+			v := min(max(bucketMid(b.bucket), lo), hi)
+			d.Values = append(d.Values, v/1000)
+			d.Counts = append(d.Counts, b.count)
+			d.Count += b.count
+			d.Sum += v * float64(b.count)
+			d.Min, d.Max = min(d.Min, v), max(d.Max, v)
+		}
+		approx += d.Sum
+		dists = append(dists, d)
+	}
+	for i := range dists {
+		d := &dists[i]
+		share := 1 / float64(len(dists))
+		if approx > 0 {
+			share = d.Sum / approx
+		}
+		d.Sum = float64(snap.sumMicros) * share / 1000
+		d.Min /= 1000
+		d.Max /= 1000
+	}
+	dists[0].Min = lo / 1000
+	dists[len(dists)-1].Max = hi / 1000
+	return dists
+}
