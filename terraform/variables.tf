@@ -237,6 +237,62 @@ variable "container_insights" {
   }
 }
 
+# ---- tracing --------------------------------------------------------------------------------
+
+variable "enable_tracing" {
+  description = "Run an AWS Distro for OpenTelemetry collector beside the service (a sidecar in each task) that sends the service's traces to X-Ray, and point the service at it (OTEL_EXPORTER_OTLP_ENDPOINT). The sidecar's CPU and memory come out of the task's cpu and memory."
+  type        = bool
+  default     = false
+}
+
+variable "tracing_collector_image" {
+  description = "The collector image, pinned to a version tag (or a digest): the collector's configuration format changes between releases, so an upgrade is a deliberate change (docs/observability.md)."
+  type        = string
+  default     = "public.ecr.aws/aws-observability/aws-otel-collector:v0.50.0"
+
+  validation {
+    condition     = can(regex("^([a-z0-9.-]+(:[0-9]+)?/)?[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$", var.tracing_collector_image))
+    error_message = "tracing_collector_image must be an image reference such as public.ecr.aws/aws-observability/aws-otel-collector:v0.50.0."
+  }
+  validation {
+    condition     = can(regex("(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$", var.tracing_collector_image)) && !can(regex(":latest(@|$)", var.tracing_collector_image))
+    error_message = "tracing_collector_image must be pinned to a version tag or a digest, not latest: a moving tag changes the collector under a running service."
+  }
+}
+
+variable "tracing_collector_cpu" {
+  description = "CPU units of the task (out of cpu) reserved for the collector sidecar; the service gets the rest."
+  type        = number
+  default     = 64
+
+  validation {
+    condition     = var.tracing_collector_cpu == floor(var.tracing_collector_cpu) && var.tracing_collector_cpu >= 32 && var.tracing_collector_cpu <= 4096
+    error_message = "tracing_collector_cpu must be an integer between 32 and 4096 CPU units."
+  }
+}
+
+variable "tracing_collector_memory" {
+  description = "MiB of the task's memory the collector sidecar may use (its hard limit); the service gets the rest, and its GOMEMLIMIT follows."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = var.tracing_collector_memory == floor(var.tracing_collector_memory) && var.tracing_collector_memory >= 128 && var.tracing_collector_memory <= 8192
+    error_message = "tracing_collector_memory must be an integer between 128 and 8192 MiB."
+  }
+}
+
+variable "tracing_sample_ratio" {
+  description = "Share of new traces (requests without a sampled traceparent) to record, from 0 to 1. X-Ray bills per trace recorded; below 1 the service samples with parentbased_traceidratio."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.tracing_sample_ratio >= 0 && var.tracing_sample_ratio <= 1
+    error_message = "tracing_sample_ratio must be between 0 and 1."
+  }
+}
+
 # ---- registry -------------------------------------------------------------------------------
 
 variable "ecr_keep_images" {

@@ -44,6 +44,10 @@ run "bad_variable_values_are_rejected" {
     store                              = "redis"
     route53_zone_name                  = "Example.com"
     rotate_password                    = "short"
+    tracing_collector_image            = "public.ecr.aws/aws-observability/aws-otel-collector:latest"
+    tracing_collector_cpu              = 16
+    tracing_collector_memory           = 64
+    tracing_sample_ratio               = 1.5
   }
 
   expect_failures = [
@@ -77,6 +81,10 @@ run "bad_variable_values_are_rejected" {
     var.store,
     var.route53_zone_name,
     var.rotate_password,
+    var.tracing_collector_image,
+    var.tracing_collector_cpu,
+    var.tracing_collector_memory,
+    var.tracing_sample_ratio,
   ]
 }
 
@@ -119,6 +127,8 @@ run "more_bad_values_are_rejected" {
     memory         = 123904
     store          = "DynamoDB"
     api_password   = "pässwörd-with-umlauts"
+    # no tag: whatever latest is when a task starts
+    tracing_collector_image = "public.ecr.aws/aws-observability/aws-otel-collector"
   }
 
   expect_failures = [
@@ -130,6 +140,7 @@ run "more_bad_values_are_rejected" {
     var.memory,
     var.store,
     var.api_password,
+    var.tracing_collector_image,
   ]
 }
 
