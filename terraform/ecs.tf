@@ -70,8 +70,8 @@ locals {
         { name = "ACTORS_LOG_LEVEL", value = var.log_level },
         { name = "ACTORS_STORE", value = var.store },
         { name = "GOMEMLIMIT", value = local.gomemlimit },
-        # The service's name in its metrics and traces: each stack its own.
-        { name = "OTEL_SERVICE_NAME", value = var.name },
+        # The metrics' Service dimension, which the alarms watch (alarms.tf), and the traces' name.
+        { name = "OTEL_SERVICE_NAME", value = local.metrics_service },
       ],
       local.dynamodb ? [
         { name = "ACTORS_DYNAMODB_TABLE", value = aws_dynamodb_table.this[0].name },
@@ -178,6 +178,13 @@ resource "aws_ecs_service" "this" {
     enable   = true
     rollback = true
   }
+  # A deployment during which a rollback alarm fires (alarms.tf: each operation's 5xx rate and p99
+  # latency, the load balancer's target 5xx rate) is stopped and the previous one restored, too.
+  alarms {
+    enable      = var.rollback_on_alarms
+    rollback    = true
+    alarm_names = local.rollback_alarm_names
+  }
 
   health_check_grace_period_seconds = var.enable_alb ? var.health_check_grace_period : null
   wait_for_steady_state             = var.wait_for_steady_state
@@ -226,6 +233,23 @@ resource "aws_ecs_service" "this" {
     precondition {
       condition     = local.dynamodb || var.desired_count <= 1
       error_message = "desired_count = ${var.desired_count} with store = \"memory\": each task would keep its own copy of the actors and writes to one would be invisible to the others. Set store = \"dynamodb\" to run more than one task, or desired_count = 1."
+    }
+    # The spec's operations name the alarms: check them here, where the alarms are used.
+    precondition {
+      condition     = length(local.openapi_operations) > 0
+      error_message = "${local.openapi_spec_path} has no operations (paths with get, post, ...): there is nothing to alarm on. openapi_spec_path must name the service's OpenAPI document."
+    }
+    precondition {
+      condition     = alltrue([for o in local.openapi_operations : can(regex("^[A-Za-z0-9._~-]{1,200}$", o.id))])
+      error_message = "every operation of ${local.openapi_spec_path} needs an operationId of at most 200 letters, digits, '.', '_', '~' or '-' (it names the operation's metrics and alarms); these do not: ${join(", ", [for o in local.openapi_operations : "${o.method} ${o.path} (${o.id == "" ? "none" : o.id})" if !can(regex("^[A-Za-z0-9._~-]{1,200}$", o.id))])}."
+    }
+    precondition {
+      condition     = alltrue([for id, list in local.operations_by_id : length(list) == 1])
+      error_message = "operationIds must be unique in ${local.openapi_spec_path} (each names its own metrics and alarms); given more than once: ${join(", ", [for id, list in local.operations_by_id : id if length(list) > 1])}."
+    }
+    precondition {
+      condition     = alltrue([for id in keys(var.alarm_latency_p99_thresholds) : contains(keys(local.operations), id)])
+      error_message = "alarm_latency_p99_thresholds names operations the spec does not have: ${join(", ", [for id in keys(var.alarm_latency_p99_thresholds) : id if !contains(keys(local.operations), id)])} (its operationIds: ${join(", ", sort(keys(local.operations)))})."
     }
     precondition {
       condition     = local.dynamodb || !var.enable_autoscaling || var.autoscaling_max_capacity <= 1

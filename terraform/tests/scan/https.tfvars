@@ -6,3 +6,4 @@ store              = "dynamodb"
 enable_autoscaling = true
 image_tag          = "0123456789ab-amd64"
 enable_tracing     = true
+alarm_emails       = ["ops@example.com"]
