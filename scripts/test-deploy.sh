@@ -745,6 +745,9 @@ while read -r _ service operation _; do
   done
   ((ok)) || fail "terraform/deployer-policy.json does not allow $action (aws $service $operation)"
 done < <(cat "$tmp"/cases/*/log | grep '^aws ' | sort -u)
+# IAM limits a customer-managed policy to 6,144 characters, white space not counted.
+size=$(tr -d ' \t\r\n' <"$root/terraform/deployer-policy.json" | wc -c)
+((size <= 6144)) || fail "terraform/deployer-policy.json has $size characters besides white space: IAM takes at most 6144 in one policy"
 done_case
 
 echo "$passed passed, $failed failed"
