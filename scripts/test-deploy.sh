@@ -63,8 +63,9 @@ start() {
   touch "$case_dir/state/aws_ecr_repository.this"
   unset STUB_FAIL ALLOW_DIRTY CONTAINER_TOOL PLATFORM MAKE AUTO_APPROVE FOLLOW SINCE STUB_CPU_ARCHITECTURE \
     STUB_NO_BUILDX IMAGE_TAG PASSWORD_FILE AWS_DEFAULT_REGION AWS_PROFILE TF_VAR_region TF_VAR_rotate_password \
-    ACTORS_USERNAME ACTORS_PASSWORD DOCKER_BUILDKIT IMAGE VERSION
-  export AWS_REGION=us-east-1
+    ACTORS_USERNAME ACTORS_PASSWORD DOCKER_BUILDKIT IMAGE VERSION ROLLOUT_TIMEOUT
+  # A rollout in progress is polled again at once.
+  export AWS_REGION=us-east-1 ROLLOUT_POLL_SECONDS=0
   export STUB_LOG="$case_dir/log" STUB_FIXTURES="$case_dir/fixtures" STUB_STATE="$case_dir/state"
   export STUB_OUTPUTS="$case_dir/fixtures/outputs" STUB_GIT_SHA="$sha" STUB_GIT_STATUS="" STUB_ECR_TOKEN="$token"
   export TF_DIR="$case_dir/tf"
@@ -365,6 +366,51 @@ expect_stderr "rolled back"
 expect_stderr "task-definition/actors:6"
 expect_stderr "make deploy IMAGE_TAG=$previous"
 expect_no_call "list-tasks|smoke"
+done_case
+
+# With deployment alarms ECS keeps the deployment in progress for a bake time after the service is
+# stable, and may roll it back then: deploy waits for the rollout to end.
+start deploy_waits_for_the_bake_time
+sed 's/"rolloutState": "COMPLETED"/"rolloutState": "IN_PROGRESS"/' "$case_dir/fixtures/ecs_describe-services.json" \
+  >"$case_dir/fixtures/ecs_describe-services#1.json"
+verb deploy
+expect_rc 0
+expect_order "^aws ecs wait services-stable " "^aws ecs describe-services .*rolloutState" "^make .* smoke "
+polls=0
+for c in "${calls[@]}"; do [[ "$c" != "aws ecs describe-services "*rolloutState* ]] || polls=$((polls + 1)); done
+((polls == 2)) || fail "the rollout must be polled until it completes: $polls polls, want 2"
+expect_stderr "deployment ecs-svc/1234567890123456789 is in progress: ECS watches its alarms"
+expect_stdout "http://203.0.113.45:5000"
+done_case
+
+start deploy_rolled_back_by_an_alarm_during_the_bake_time
+sed 's/"rolloutState": "COMPLETED"/"rolloutState": "IN_PROGRESS"/' "$case_dir/fixtures/ecs_describe-services.json" \
+  >"$case_dir/fixtures/ecs_describe-services#1.json"
+sed -i 's|task-definition/actors:7"|task-definition/actors:6"|g' "$case_dir/fixtures/ecs_describe-services.json"
+verb deploy
+expect_rc 1
+expect_stderr "deployment of $tag failed and was rolled back: the service runs arn:aws:ecs:us-east-1:123456789012:task-definition/actors:6"
+expect_stderr "make status names the alarm"
+expect_stderr "make deploy IMAGE_TAG=$previous"
+expect_no_call "list-tasks|smoke"
+done_case
+
+start deploy_stops_waiting_for_a_rollout_that_never_ends
+sed -i 's/"rolloutState": "COMPLETED"/"rolloutState": "IN_PROGRESS"/' "$case_dir/fixtures/ecs_describe-services.json"
+export ROLLOUT_TIMEOUT=0
+verb deploy
+expect_rc 1
+expect_stderr "deployment ecs-svc/1234567890123456789 of service actors is still in progress after 0 s"
+expect_no_call "smoke"
+done_case
+
+start deploy_that_failed_and_could_not_roll_back
+# The first deployment has nothing to go back to: ECS marks it FAILED.
+sed -i 's/"rolloutState": "COMPLETED"/"rolloutState": "FAILED"/' "$case_dir/fixtures/ecs_describe-services.json"
+verb deploy
+expect_rc 1
+expect_stderr "ended FAILED and could not be rolled back"
+expect_no_call "smoke"
 done_case
 
 # ---- deploy: the smoke test and going back ---------------------------------------------------------
