@@ -40,7 +40,7 @@ locals {
   alarm_actions = length(var.alarm_emails) > 0 ? [aws_sns_topic.alarms[0].arn] : []
 
   # What rolls a deployment back: the signals of a bad revision. Each operation's 5xx rate and p99
-  # latency, and the load balancer's count of 5xx from the tasks (answers outside the spec too).
+  # latency, and the load balancer's rate of 5xx from the tasks (answers outside the spec too).
   # Not the others: CPU and memory measure load, which a rollback does not lower; tasks below the
   # desired count is what every deployment with minimum healthy below 100% and every scale-out
   # shows for a while; unhealthy targets are the circuit breaker's job, which also rolls back.

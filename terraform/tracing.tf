@@ -11,9 +11,9 @@ locals {
   app_cpu    = var.cpu - (var.enable_tracing ? var.tracing_collector_cpu : 0)
   app_memory = var.memory - (var.enable_tracing ? var.tracing_collector_memory : 0)
 
-  # GOMEMLIMIT makes Go's garbage collector work harder as the heap nears it, so the process stays
+  # GOMEMLIMIT makes Go's garbage collector work harder as the process nears it, so that it stays
   # under its container's hard limit instead of being killed at it. 90%: the rest is for what the
-  # limit does not count (goroutine stacks beyond the heap's, the binary's pages).
+  # container is charged and Go does not count (the binary's pages, the kernel's socket buffers).
   gomemlimit = "${floor(local.app_memory * 0.9)}MiB"
 
   collector_config = {
@@ -25,8 +25,8 @@ locals {
       otlp = { protocols = { http = { endpoint = "127.0.0.1:4318" } } }
     }
     processors = {
-      # Refuses spans (the service drops them, never waits) before the collector outgrows its
-      # memory; checked first in the pipeline.
+      # Refuses spans above 60% of the collector's memory (the service drops them, never waits)
+      # and forces a collection above 80%; first in the pipeline.
       memory_limiter = {
         check_interval  = "1s"
         limit_mib       = floor(var.tracing_collector_memory * 0.8)
@@ -67,7 +67,7 @@ locals {
 
     environment = [
       { name = "AOT_CONFIG_CONTENT", value = yamlencode(local.collector_config) },
-      # The collector is a Go program too; 80%, where memory_limiter starts refusing spans.
+      # The collector is a Go program too: the memory limiter's hard limit.
       { name = "GOMEMLIMIT", value = "${floor(var.tracing_collector_memory * 0.8)}MiB" },
     ]
 

@@ -406,7 +406,7 @@ variable "tracing_collector_memory" {
 }
 
 variable "tracing_sample_ratio" {
-  description = "Share of new traces (requests without a sampled traceparent) to record, from 0 to 1. X-Ray bills per trace recorded; below 1 the service samples with parentbased_traceidratio."
+  description = "Share of the traces that start at the service (requests that bring no traceparent) to record, from 0 to 1. X-Ray bills per trace recorded; below 1 the service samples with parentbased_traceidratio."
   type        = number
   default     = 1
 
