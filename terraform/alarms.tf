@@ -52,7 +52,7 @@ locals {
   alarm_names = concat(
     local.rollback_alarm_names,
     [for a in concat(
-      [aws_cloudwatch_metric_alarm.cpu, aws_cloudwatch_metric_alarm.memory],
+      values(aws_cloudwatch_metric_alarm.utilization),
       aws_cloudwatch_metric_alarm.tasks_below_desired,
       aws_cloudwatch_metric_alarm.unhealthy_targets,
     ) : a.alarm_name],
@@ -132,38 +132,32 @@ resource "aws_cloudwatch_metric_alarm" "operation_latency" {
 
 # ---- the service ----------------------------------------------------------------------------
 
-resource "aws_cloudwatch_metric_alarm" "cpu" {
-  alarm_name        = "${var.name}-cpu"
-  alarm_description = "Average CPU of the ${var.name} tasks above ${var.alarm_cpu_threshold}% in ${local.window}: they need more CPU (cpu), more tasks (autoscaling), or less load."
+# The tasks' average CPU and memory, in percent of what the task has.
+resource "aws_cloudwatch_metric_alarm" "utilization" {
+  for_each = {
+    cpu = {
+      metric      = "CPUUtilization"
+      threshold   = var.alarm_cpu_threshold
+      description = "Average CPU of the ${var.name} tasks above ${var.alarm_cpu_threshold}% in ${local.window}: they need more CPU (cpu), more tasks (autoscaling), or less load."
+    }
+    memory = {
+      metric      = "MemoryUtilization"
+      threshold   = var.alarm_memory_threshold
+      description = "Average memory of the ${var.name} tasks above ${var.alarm_memory_threshold}% of the task's in ${local.window}. The service's GOMEMLIMIT makes its garbage collector work harder near the limit (CPU rises) before the task runs out of memory and is replaced."
+    }
+  }
+
+  alarm_name        = "${var.name}-${each.key}"
+  alarm_description = each.value.description
 
   namespace   = "AWS/ECS"
-  metric_name = "CPUUtilization"
+  metric_name = each.value.metric
   dimensions  = local.ecs_dimensions
   statistic   = "Average"
   period      = local.metrics_period
 
   comparison_operator = "GreaterThanThreshold"
-  threshold           = var.alarm_cpu_threshold
-  evaluation_periods  = var.alarm_evaluation_periods
-  datapoints_to_alarm = var.alarm_datapoints_to_alarm
-  treat_missing_data  = "notBreaching"
-
-  alarm_actions = local.alarm_actions
-  ok_actions    = local.alarm_actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "memory" {
-  alarm_name        = "${var.name}-memory"
-  alarm_description = "Average memory of the ${var.name} tasks above ${var.alarm_memory_threshold}% of the task's in ${local.window}. The service's GOMEMLIMIT makes its garbage collector work harder near the limit (CPU rises) before the task runs out of memory and is replaced."
-
-  namespace   = "AWS/ECS"
-  metric_name = "MemoryUtilization"
-  dimensions  = local.ecs_dimensions
-  statistic   = "Average"
-  period      = local.metrics_period
-
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = var.alarm_memory_threshold
+  threshold           = each.value.threshold
   evaluation_periods  = var.alarm_evaluation_periods
   datapoints_to_alarm = var.alarm_datapoints_to_alarm
   treat_missing_data  = "notBreaching"

@@ -59,7 +59,7 @@ run "alarms_for_every_operation_of_the_spec" {
   }
   # An operation without requests writes no metric line.
   assert {
-    condition = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.operation_5xx), values(aws_cloudwatch_metric_alarm.operation_latency), [aws_cloudwatch_metric_alarm.cpu, aws_cloudwatch_metric_alarm.memory], aws_cloudwatch_metric_alarm.tasks_below_desired) :
+    condition = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.operation_5xx), values(aws_cloudwatch_metric_alarm.operation_latency), values(aws_cloudwatch_metric_alarm.utilization), aws_cloudwatch_metric_alarm.tasks_below_desired) :
       a.treat_missing_data == "notBreaching" && a.evaluation_periods == 5 && length(a.alarm_actions) == 0 && length(a.ok_actions) == 0
     ])
     error_message = "every alarm must treat missing data as not breaching, look at 5 periods, and notify nobody without alarm_emails"
@@ -76,11 +76,11 @@ run "alarms_for_every_operation_of_the_spec" {
   # The service's own.
   assert {
     condition = (
-      aws_cloudwatch_metric_alarm.cpu.alarm_name == "actors-cpu" && aws_cloudwatch_metric_alarm.cpu.namespace == "AWS/ECS" &&
-      aws_cloudwatch_metric_alarm.cpu.metric_name == "CPUUtilization" && aws_cloudwatch_metric_alarm.cpu.statistic == "Average" &&
-      aws_cloudwatch_metric_alarm.cpu.dimensions == tomap({ ClusterName = "actors", ServiceName = "actors" }) && aws_cloudwatch_metric_alarm.cpu.threshold == 85 &&
-      aws_cloudwatch_metric_alarm.memory.alarm_name == "actors-memory" && aws_cloudwatch_metric_alarm.memory.metric_name == "MemoryUtilization" &&
-      aws_cloudwatch_metric_alarm.memory.dimensions == tomap({ ClusterName = "actors", ServiceName = "actors" }) && aws_cloudwatch_metric_alarm.memory.threshold == 85
+      aws_cloudwatch_metric_alarm.utilization["cpu"].alarm_name == "actors-cpu" && aws_cloudwatch_metric_alarm.utilization["cpu"].namespace == "AWS/ECS" &&
+      aws_cloudwatch_metric_alarm.utilization["cpu"].metric_name == "CPUUtilization" && aws_cloudwatch_metric_alarm.utilization["cpu"].statistic == "Average" &&
+      aws_cloudwatch_metric_alarm.utilization["cpu"].dimensions == tomap({ ClusterName = "actors", ServiceName = "actors" }) && aws_cloudwatch_metric_alarm.utilization["cpu"].threshold == 85 &&
+      aws_cloudwatch_metric_alarm.utilization["memory"].alarm_name == "actors-memory" && aws_cloudwatch_metric_alarm.utilization["memory"].metric_name == "MemoryUtilization" &&
+      aws_cloudwatch_metric_alarm.utilization["memory"].dimensions == tomap({ ClusterName = "actors", ServiceName = "actors" }) && aws_cloudwatch_metric_alarm.utilization["memory"].threshold == 85
     )
     error_message = "the service must have CPU and memory alarms on its AWS/ECS utilisation above 85%"
   }
@@ -238,13 +238,13 @@ run "load_balancer_alarms_notifications_and_settings" {
   assert {
     condition = alltrue([for a in concat(
       values(aws_cloudwatch_metric_alarm.operation_5xx), values(aws_cloudwatch_metric_alarm.operation_latency),
-      [aws_cloudwatch_metric_alarm.cpu, aws_cloudwatch_metric_alarm.memory], aws_cloudwatch_metric_alarm.unhealthy_targets, aws_cloudwatch_metric_alarm.target_5xx,
+      values(aws_cloudwatch_metric_alarm.utilization), aws_cloudwatch_metric_alarm.unhealthy_targets, aws_cloudwatch_metric_alarm.target_5xx,
       ) : a.alarm_actions == toset([aws_sns_topic.alarms[0].arn]) && a.ok_actions == toset([aws_sns_topic.alarms[0].arn]) && try(length(a.insufficient_data_actions), 0) == 0
     ])
     error_message = "every alarm must notify the topic when it fires and when it clears (not on missing data, which is an idle operation)"
   }
   assert {
-    condition = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.operation_latency), [aws_cloudwatch_metric_alarm.cpu, aws_cloudwatch_metric_alarm.memory], aws_cloudwatch_metric_alarm.unhealthy_targets) :
+    condition = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.operation_latency), values(aws_cloudwatch_metric_alarm.utilization), aws_cloudwatch_metric_alarm.unhealthy_targets) :
       a.period == 300 && a.evaluation_periods == 3 && a.datapoints_to_alarm == 2
     ])
     error_message = "alarm_period, alarm_evaluation_periods and alarm_datapoints_to_alarm must set every alarm's window"
@@ -252,7 +252,7 @@ run "load_balancer_alarms_notifications_and_settings" {
   assert {
     condition = (
       aws_cloudwatch_metric_alarm.operation_latency["listActors"].threshold == 2000 && aws_cloudwatch_metric_alarm.operation_latency["getActor"].threshold == 500 &&
-      aws_cloudwatch_metric_alarm.operation_5xx["getActor"].threshold == 2 && aws_cloudwatch_metric_alarm.cpu.threshold == 70 && aws_cloudwatch_metric_alarm.memory.threshold == 75
+      aws_cloudwatch_metric_alarm.operation_5xx["getActor"].threshold == 2 && aws_cloudwatch_metric_alarm.utilization["cpu"].threshold == 70 && aws_cloudwatch_metric_alarm.utilization["memory"].threshold == 75
     )
     error_message = "the thresholds must follow their variables, a per-operation latency threshold overriding the default"
   }
