@@ -9,7 +9,10 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 last=${EVENTS:-10}
-[[ "$last" =~ ^[0-9]+$ ]] && ((last >= 1 && last <= 100)) || die "EVENTS must be a number from 1 to 100, not '$last'"
+if [[ ! "$last" =~ ^[0-9]{1,3}$ ]] || ((10#$last < 1 || 10#$last > 100)); then
+  die "EVENTS must be a number from 1 to 100, not '$last'"
+fi
+last=$((10#$last))
 
 preflight
 tf_init
