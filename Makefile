@@ -123,7 +123,7 @@ lint-dockerfile: ## Lint the Dockerfile with BuildKit's own rules (tools/dflint,
 	$(GO) -C tools/dflint run . ../../Dockerfile
 
 # --- AWS (docs/deploy.md). Region: AWS_REGION or terraform.tfvars.
-.PHONY: deploy plan rotate-password get_ip url credentials logs delete scan test-terraform test-deploy
+.PHONY: deploy plan rotate-password status get_ip url credentials logs delete scan test-terraform test-deploy
 deploy: ## Build, push, roll out the current commit to AWS Fargate, smoke-test it; prints the URL (IMAGE_TAG= deploys an image already in ECR)
 	scripts/deploy/deploy.sh
 
@@ -132,6 +132,9 @@ plan: ## What make deploy would change (terraform plan), without building, pushi
 
 rotate-password: ## New Basic-auth password (generated, or PASSWORD_FILE=file or - for stdin); replaces the tasks
 	scripts/deploy/rotate-password.sh
+
+status: ## The deployed service: URL, rollout, running/pending/desired tasks, alarms in ALARM, last events (EVENTS=10)
+	@scripts/deploy/status.sh
 
 get_ip: ## Public IP of the running Fargate task
 	@scripts/deploy/get_ip.sh

@@ -37,10 +37,12 @@ done <"$root/.trivyignore"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # The module alone: a developer's terraform.tfvars, state or .terraform must not change the result.
-mkdir "$tmp/terraform"
+# The spec goes beside it, where the module reads it (../api/openapi.yaml) to name its alarms.
+mkdir -p "$tmp/stack/terraform" "$tmp/stack/api"
 tar -C "$root/terraform" --exclude=./.terraform --exclude=./.terraform.lock.hcl --exclude='*.tfstate*' \
   --exclude=./terraform.tfvars --exclude='*.auto.tfvars' --exclude=./backend.tf --exclude=./tests -cf - . |
-  tar -C "$tmp/terraform" -xf -
+  tar -C "$tmp/stack/terraform" -xf -
+cp "$root/api/openapi.yaml" "$tmp/stack/api/"
 
 closed=127.0.0.1:9 # the discard port: nothing listens there
 findings=3         # trivy's exit status for findings, told apart from its own errors (1)
@@ -54,7 +56,7 @@ scan() {
     "$trivy" config --debug --skip-check-update --skip-version-check --disable-telemetry \
     --misconfig-scanners terraform --cache-dir "$cache/cache" \
     --severity HIGH,CRITICAL --exit-code "$findings" --ignorefile "$root/.trivyignore" \
-    ${1:+--tf-vars "$1"} "$tmp/terraform" >"$tmp/report" 2>"$tmp/log" || rc=$?
+    ${1:+--tf-vars "$1"} "$tmp/stack" >"$tmp/report" 2>"$tmp/log" || rc=$?
   cat "$tmp/report"
   if grep -q "$closed" "$tmp/log"; then
     echo "scan: FAIL: trivy tried to reach the network, which this scan must never need:" >&2

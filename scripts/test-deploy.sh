@@ -64,8 +64,9 @@ start() {
   touch "$case_dir/state/aws_ecr_repository.this"
   unset STUB_FAIL ALLOW_DIRTY CONTAINER_TOOL PLATFORM MAKE AUTO_APPROVE FOLLOW SINCE STUB_CPU_ARCHITECTURE \
     STUB_NO_BUILDX IMAGE_TAG PASSWORD_FILE AWS_DEFAULT_REGION AWS_PROFILE TF_VAR_region TF_VAR_rotate_password \
-    ACTORS_USERNAME ACTORS_PASSWORD DOCKER_BUILDKIT IMAGE VERSION
-  export AWS_REGION=us-east-1
+    ACTORS_USERNAME ACTORS_PASSWORD DOCKER_BUILDKIT IMAGE VERSION ROLLOUT_TIMEOUT EVENTS
+  # A rollout in progress is polled again at once.
+  export AWS_REGION=us-east-1 ROLLOUT_POLL_SECONDS=0
   export STUB_LOG="$case_dir/log" STUB_FIXTURES="$case_dir/fixtures" STUB_STATE="$case_dir/state"
   export STUB_OUTPUTS="$case_dir/fixtures/outputs" STUB_GIT_SHA="$sha" STUB_GIT_STATUS="" STUB_ECR_TOKEN="$token"
   export TF_DIR="$case_dir/tf"
@@ -368,6 +369,51 @@ expect_stderr "make deploy IMAGE_TAG=$previous"
 expect_no_call "list-tasks|smoke"
 done_case
 
+# With deployment alarms ECS keeps the deployment in progress for a bake time after the service is
+# stable, and may roll it back then: deploy waits for the rollout to end.
+start deploy_waits_for_the_bake_time
+sed 's/"rolloutState": "COMPLETED"/"rolloutState": "IN_PROGRESS"/' "$case_dir/fixtures/ecs_describe-services.json" \
+  >"$case_dir/fixtures/ecs_describe-services#1.json"
+verb deploy
+expect_rc 0
+expect_order "^aws ecs wait services-stable " "^aws ecs describe-services .*rolloutState" "^make .* smoke "
+polls=0
+for c in "${calls[@]}"; do [[ "$c" != "aws ecs describe-services "*rolloutState* ]] || polls=$((polls + 1)); done
+((polls == 2)) || fail "the rollout must be polled until it completes: $polls polls, want 2"
+expect_stderr "deployment ecs-svc/1234567890123456789 is in progress: ECS watches its alarms"
+expect_stdout "http://203.0.113.45:5000"
+done_case
+
+start deploy_rolled_back_by_an_alarm_during_the_bake_time
+sed 's/"rolloutState": "COMPLETED"/"rolloutState": "IN_PROGRESS"/' "$case_dir/fixtures/ecs_describe-services.json" \
+  >"$case_dir/fixtures/ecs_describe-services#1.json"
+sed -i 's|task-definition/actors:7"|task-definition/actors:6"|g' "$case_dir/fixtures/ecs_describe-services.json"
+verb deploy
+expect_rc 1
+expect_stderr "deployment of $tag failed and was rolled back: the service runs arn:aws:ecs:us-east-1:123456789012:task-definition/actors:6"
+expect_stderr "make status names the alarm"
+expect_stderr "make deploy IMAGE_TAG=$previous"
+expect_no_call "list-tasks|smoke"
+done_case
+
+start deploy_stops_waiting_for_a_rollout_that_never_ends
+sed -i 's/"rolloutState": "COMPLETED"/"rolloutState": "IN_PROGRESS"/' "$case_dir/fixtures/ecs_describe-services.json"
+export ROLLOUT_TIMEOUT=0
+verb deploy
+expect_rc 1
+expect_stderr "deployment ecs-svc/1234567890123456789 of service actors is still in progress after 0 s"
+expect_no_call "smoke"
+done_case
+
+start deploy_that_failed_and_could_not_roll_back
+# The first deployment has nothing to go back to: ECS marks it FAILED.
+sed -i 's/"rolloutState": "COMPLETED"/"rolloutState": "FAILED"/' "$case_dir/fixtures/ecs_describe-services.json"
+verb deploy
+expect_rc 1
+expect_stderr "ended FAILED and could not be rolled back"
+expect_no_call "smoke"
+done_case
+
 # ---- deploy: the smoke test and going back ---------------------------------------------------------
 start deploy_fails_when_the_smoke_test_fails
 export STUB_FAIL="make -C $root smoke"
@@ -572,6 +618,128 @@ expect_rc 1
 expect_stderr "the new deployment ecs-svc/1234567890123456789 was rolled back"
 done_case
 
+# ---- status --------------------------------------------------------------------------------------
+status_alarms="actors-listActors-5xx-rate actors-getActor-5xx-rate actors-listActors-p99-latency actors-getActor-p99-latency actors-cpu actors-memory actors-tasks-below-desired"
+
+start status_shows_the_service
+verb status
+expect_rc 0
+expect_order \
+  "^aws sts get-caller-identity " \
+  "^terraform -chdir=.* init -input=false$" \
+  "^terraform -chdir=.* output -raw region$" \
+  "^aws ecs describe-services --region us-east-1 --cluster actors --services actors --query services\[0\]\.\[status, runningCount, pendingCount, desiredCount\] --output text$" \
+  "^aws ecs describe-services --region us-east-1 --cluster actors --services actors --query services\[0\]\.deployments\[\]" \
+  "^aws ecs describe-services --region us-east-1 --cluster actors --services actors --query services\[0\]\.events\[:10\]" \
+  "^terraform -chdir=.* output -json alarm_names$" \
+  "^aws cloudwatch describe-alarms --region us-east-1 --state-value ALARM --alarm-names $status_alarms --query" \
+  "^aws ecs list-tasks "
+[[ "$out" == *$'\nurl       http://203.0.113.45:5000\n'* ]] || fail "no url line"
+[[ "$out" == *$'\nrollout   COMPLETED (ECS deployment ecs-svc/1234567890123456789 completed.)\n'* ]] || fail "no rollout line"
+[[ "$out" == *$'\ntasks     1 running, 0 pending, 1 desired\n'* ]] || fail "no task counts"
+[[ "$out" == *$'\ndeployments\n'"$(printf '  %-8s %-12s %-22s %s' PRIMARY COMPLETED actors:7 '1 running, 0 pending, 1 desired')"$'\n'* ]] ||
+  fail "no deployment line"
+[[ "$out" == *$'\nalarms in ALARM: 1 of 7\n  actors-getActor-p99-latency since 2026-01-02T03:09:12.345000+00:00\n    Threshold Crossed: 3 out of the last 5 datapoints'* ]] ||
+  fail "the alarm in ALARM must be listed with when and why"
+[[ "$out" == *$'\nlast service events\n  2026-01-02T03:09:41.123000+00:00  (service actors) has reached a steady state.\n'* ]] ||
+  fail "the last events must be listed, newest first"
+[[ "$out" == *"(service actors) has started 1 tasks"* ]] || fail "every event up to EVENTS must be listed"
+expect_stderr "AWS account 123456789012 (arn:aws:iam::123456789012:user/deployer), region us-east-1"
+expect_no_call "apply|destroy|plan|update-service|get-secret-value"
+done_case
+
+start status_during_a_deployment
+# The new deployment (revision 7) is starting; the old one (6) still serves.
+cat >"$case_dir/fixtures/ecs_describe-services.json" <<'JSON'
+{"services": [{
+  "status": "ACTIVE", "desiredCount": 1, "runningCount": 1, "pendingCount": 1,
+  "deployments": [
+    {"id": "ecs-svc/1234567890123456789", "status": "PRIMARY", "taskDefinition": "arn:aws:ecs:us-east-1:123456789012:task-definition/actors:7",
+     "desiredCount": 1, "runningCount": 0, "pendingCount": 1, "rolloutState": "IN_PROGRESS",
+     "rolloutStateReason": "ECS deployment ecs-svc/1234567890123456789 in progress."},
+    {"id": "ecs-svc/9876543210987654321", "status": "ACTIVE", "taskDefinition": "arn:aws:ecs:us-east-1:123456789012:task-definition/actors:6",
+     "desiredCount": 1, "runningCount": 1, "pendingCount": 0, "rolloutState": "COMPLETED",
+     "rolloutStateReason": "ECS deployment ecs-svc/9876543210987654321 completed."}
+  ],
+  "events": [
+    {"createdAt": "2026-01-02T04:00:02.000000+00:00", "message": "(service actors) has started 1 tasks: (task 0a1b2c3d4e5f60718293a4b5c6d7e8f9)."}
+  ]
+}], "failures": []}
+JSON
+printf '{"MetricAlarms": [], "CompositeAlarms": []}\n' >"$case_dir/fixtures/cloudwatch_describe-alarms.json"
+export EVENTS=3
+verb status
+expect_rc 0
+[[ "$out" == *$'\nrollout   IN_PROGRESS (ECS deployment ecs-svc/1234567890123456789 in progress.)\n'* ]] || fail "the rollout must be in progress"
+[[ "$out" == *$'\ntasks     1 running, 1 pending, 1 desired\n'* ]] || fail "no task counts"
+[[ "$out" == *$'\ndeployments\n'"$(printf '  %-8s %-12s %-22s %s\n' PRIMARY IN_PROGRESS actors:7 '0 running, 1 pending, 1 desired' ACTIVE COMPLETED actors:6 '1 running, 0 pending, 1 desired')"$'\n'* ]] ||
+  fail "both deployments must be listed"
+[[ "$out" == *$'\nalarms in ALARM: 0 of 7\n'* ]] || fail "no alarm in ALARM must say so"
+expect_call "services\[0\]\.events\[:3\]"
+done_case
+
+start status_without_a_running_task
+echo '{"taskArns": []}' >"$case_dir/fixtures/ecs_list-tasks.json"
+verb status
+expect_rc 0
+[[ "$out" == *$'\nurl       unknown: service actors has no running task (see make logs)\n'* ]] || fail "a missing address must be explained, not stop the status"
+[[ "$out" == *$'\ntasks     1 running, 0 pending, 1 desired\n'* ]] || fail "the rest must still be shown"
+done_case
+
+start status_of_a_stack_without_alarms_yet
+sed -i '/^alarm_names=/d' "$case_dir/fixtures/outputs"
+verb status
+expect_rc 0
+[[ "$out" == *$'\nalarms    unknown: the Terraform state names none (make deploy creates them)\n'* ]] || fail "a stack deployed before the alarms must say so"
+expect_no_call "describe-alarms"
+done_case
+
+start status_asks_for_a_hundred_alarms_a_call
+json=""
+for i in $(seq 1 150); do json+="${json:+,}\"actors-op$i-5xx-rate\""; done
+sed -i "s|^alarm_names=.*|alarm_names=[$json]|" "$case_dir/fixtures/outputs"
+verb status
+expect_rc 0
+first=$(find_call "describe-alarms .*--alarm-names actors-op1-5xx-rate ")
+second=$(find_call "describe-alarms .*--alarm-names actors-op101-5xx-rate ")
+((first != -1 && second != -1)) || fail "150 alarms must be asked for in two calls"
+((first == -1)) || [[ "${calls[$first]}" == *"actors-op100-5xx-rate --query"* ]] || fail "the first call must name alarms 1 to 100"
+((second == -1)) || [[ "${calls[$second]}" == *"actors-op150-5xx-rate --query"* ]] || fail "the second call must name alarms 101 to 150"
+[[ "$out" == *$'\nalarms in ALARM: 2 of 150\n'* ]] || fail "each call's alarms in ALARM must be counted"
+done_case
+
+start status_without_a_stack
+printf 'region=us-east-1\n' >"$case_dir/fixtures/outputs"
+verb status
+expect_rc 1
+expect_stderr "no 'cluster_name' in the Terraform state: is the stack deployed?"
+expect_no_call "^aws (ecs|cloudwatch) "
+done_case
+
+start status_of_a_service_that_is_gone
+printf '{"services": [], "failures": [{"arn": "arn:aws:ecs:us-east-1:123456789012:service/actors/actors", "reason": "MISSING"}]}\n' \
+  >"$case_dir/fixtures/ecs_describe-services.json"
+verb status
+expect_rc 1
+expect_stderr "service actors of cluster actors is not there in us-east-1: is the stack deployed? (make deploy)"
+done_case
+
+start status_refuses_another_region
+export AWS_REGION=eu-west-1
+verb status
+expect_rc 1
+expect_stderr "this stack is in us-east-1, but the region here is eu-west-1"
+expect_no_call "^aws (ecs|cloudwatch) "
+done_case
+
+start status_refuses_a_bad_events_count
+export EVENTS=0
+verb status
+expect_rc 1
+expect_stderr "EVENTS must be a number from 1 to 100"
+expect_no_call "^(aws|terraform) "
+done_case
+
 # ---- the image build: --load with buildx ----------------------------------------------------------
 start image_build_loads_into_the_local_store_with_buildx
 export CONTAINER_TOOL=docker IMAGE="$repo:$tag" PLATFORM=linux/amd64 VERSION=$tag
@@ -746,6 +914,9 @@ while read -r _ service operation _; do
   done
   ((ok)) || fail "terraform/deployer-policy.json does not allow $action (aws $service $operation)"
 done < <(cat "$tmp"/cases/*/log | grep '^aws ' | sort -u)
+# IAM limits a customer-managed policy to 6,144 characters, white space not counted.
+size=$(tr -d ' \t\r\n' <"$root/terraform/deployer-policy.json" | wc -c)
+((size <= 6144)) || fail "terraform/deployer-policy.json has $size characters besides white space: IAM takes at most 6144 in one policy"
 done_case
 
 echo "$passed passed, $failed failed"

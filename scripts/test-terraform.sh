@@ -61,10 +61,35 @@ echo "test-terraform: terraform fmt -check -recursive"
 terraform -chdir="$module" fmt -check -recursive -diff
 
 # Work on a copy so that init's lock file and any local state or tfvars of the developer stay out
-# of the picture (and out of the work tree).
-mkdir "$tmp/module"
+# of the picture (and out of the work tree). The spec goes beside it, where the module reads it
+# (../api/openapi.yaml): its operations name the alarms.
+mkdir "$tmp/module" "$tmp/api"
 tar -C "$module" --exclude=./.terraform --exclude=./.terraform.lock.hcl --exclude='*.tfstate*' \
   --exclude=./terraform.tfvars --exclude='*.auto.tfvars' --exclude=./backend.tf -cf - . | tar -C "$tmp/module" -xf -
+spec="$root/api/openapi.yaml"
+cp "$spec" "$tmp/api/openapi.yaml"
+
+# Copies of the spec, changed, for tests/alarms.tftest.hcl: one more operation (its alarms must
+# appear with no Terraform change), an operation without an operationId, and an operationId given
+# twice (both refused with a clear error).
+generated="$tmp/module/tests/generated"
+mkdir "$generated"
+sed '/^paths:$/a\
+  /actors/{id}/roles:\
+    get:\
+      operationId: listActorRoles\
+      summary: The roles an actor played\
+      responses:\
+        "200":\
+          description: The roles' "$spec" >"$generated/openapi-one-more-operation.yaml"
+sed '/^ *operationId: getActor$/d' "$spec" >"$generated/openapi-without-an-operation-id.yaml"
+sed 's/^\( *operationId:\) patchActor$/\1 replaceActor/' "$spec" >"$generated/openapi-duplicate-operation-id.yaml"
+for f in one-more-operation without-an-operation-id duplicate-operation-id; do
+  if cmp -s "$spec" "$generated/openapi-$f.yaml"; then
+    echo "test-terraform: FAIL: could not make the $f copy of api/openapi.yaml (paths:, getActor and patchActor must be where this script expects them)" >&2
+    exit 1
+  fi
+done
 
 echo "test-terraform: terraform init -backend=false (mirror: $mirror)"
 terraform -chdir="$tmp/module" init -backend=false -input=false -no-color >"$tmp/init.log" 2>&1 || {

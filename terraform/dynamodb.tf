@@ -4,7 +4,8 @@
 
 locals {
   dynamodb = var.store == "dynamodb"
-  # internal/dynamostore.IndexName: every actor sorted by id, for paging in id order.
+  # The global secondary index internal/dynamostore lists from (its doc.go): every actor sorted
+  # by id, for paging in id order. The store names it the same.
   dynamodb_index = "by-id"
 }
 

@@ -27,10 +27,22 @@ resource "aws_cloudwatch_log_group" "this" {
 locals {
   image = "${aws_ecr_repository.this.repository_url}:${coalesce(var.image_tag, "unset")}"
 
-  container = {
+  log_options = {
+    awslogs-group         = aws_cloudwatch_log_group.this.name
+    awslogs-region        = local.region
+    awslogs-stream-prefix = local.container_name
+    # A slow CloudWatch must not block the application's writes to stdout.
+    mode            = "non-blocking"
+    max-buffer-size = "4m"
+  }
+
+  container = merge({
     name      = local.container_name
     image     = local.image
     essential = true
+    # The task's size less the collector's (tracing.tf): the service's own limits.
+    cpu    = local.app_cpu
+    memory = local.app_memory
 
     # The image's distroless "nonroot" user; stated here too so a root image cannot slip in.
     user                   = "65532"
@@ -57,6 +69,9 @@ locals {
         { name = "ACTORS_ADDR", value = ":${var.container_port}" },
         { name = "ACTORS_LOG_LEVEL", value = var.log_level },
         { name = "ACTORS_STORE", value = var.store },
+        { name = "GOMEMLIMIT", value = local.gomemlimit },
+        # The metrics' Service dimension, which the alarms watch (alarms.tf), and the traces' name.
+        { name = "OTEL_SERVICE_NAME", value = local.metrics_service },
       ],
       local.dynamodb ? [
         { name = "ACTORS_DYNAMODB_TABLE", value = aws_dynamodb_table.this[0].name },
@@ -67,6 +82,13 @@ locals {
       # lock out everybody.
       var.enable_alb ? [
         { name = "ACTORS_TRUSTED_PROXIES", value = var.vpc_cidr },
+      ] : [],
+      var.enable_tracing ? [
+        { name = "OTEL_EXPORTER_OTLP_ENDPOINT", value = "http://127.0.0.1:4318" },
+      ] : [],
+      var.enable_tracing && var.tracing_sample_ratio < 1 ? [
+        { name = "OTEL_TRACES_SAMPLER", value = "parentbased_traceidratio" },
+        { name = "OTEL_TRACES_SAMPLER_ARG", value = tostring(var.tracing_sample_ratio) },
       ] : [],
     )
     secrets = [
@@ -81,14 +103,7 @@ locals {
 
     logConfiguration = {
       logDriver = "awslogs"
-      options = {
-        awslogs-group         = aws_cloudwatch_log_group.this.name
-        awslogs-region        = local.region
-        awslogs-stream-prefix = local.container_name
-        # A slow CloudWatch must not block the application's writes to stdout.
-        mode            = "non-blocking"
-        max-buffer-size = "4m"
-      }
+      options   = local.log_options
     }
 
     # The image has no shell or curl; the binary checks its own /healthz.
@@ -105,7 +120,11 @@ locals {
     mountPoints    = []
     volumesFrom    = []
     systemControls = []
-  }
+    },
+    # The collector starts first, so the first requests' spans have somewhere to go; ECS also
+    # stops the service first, so the spans it flushes at SIGTERM still reach the collector.
+    { for k, v in { dependsOn = [{ containerName = local.collector_name, condition = "START" }] } : k => v if var.enable_tracing },
+  )
 }
 
 resource "aws_ecs_task_definition" "this" {
@@ -122,7 +141,7 @@ resource "aws_ecs_task_definition" "this" {
     cpu_architecture        = var.cpu_architecture
   }
 
-  container_definitions = jsonencode([local.container])
+  container_definitions = jsonencode(concat([local.container], var.enable_tracing ? [local.collector_container] : []))
 
   lifecycle {
     precondition {
@@ -136,6 +155,10 @@ resource "aws_ecs_task_definition" "this" {
     precondition {
       condition     = contains(lookup(local.fargate_memory, var.cpu, []), var.memory)
       error_message = "cpu ${var.cpu} with memory ${var.memory} MiB is not a Fargate task size; for ${var.cpu} CPU units use one of: ${join(", ", [for m in lookup(local.fargate_memory, var.cpu, []) : tostring(m)])}."
+    }
+    precondition {
+      condition     = local.app_cpu >= 64 && local.app_memory >= 128
+      error_message = "enable_tracing: the collector's ${var.tracing_collector_cpu} CPU units and ${var.tracing_collector_memory} MiB leave the service ${local.app_cpu} CPU units and ${local.app_memory} MiB of the ${var.cpu}/${var.memory} task, below its 64 and 128. Raise cpu and memory (a Fargate pair), or lower tracing_collector_cpu and tracing_collector_memory."
     }
   }
 }
@@ -154,6 +177,13 @@ resource "aws_ecs_service" "this" {
   deployment_circuit_breaker {
     enable   = true
     rollback = true
+  }
+  # A deployment during which a rollback alarm fires (alarms.tf: each operation's 5xx rate and p99
+  # latency, the load balancer's target 5xx rate) is stopped and the previous one restored, too.
+  alarms {
+    enable      = var.rollback_on_alarms
+    rollback    = true
+    alarm_names = local.rollback_alarm_names
   }
 
   health_check_grace_period_seconds = var.enable_alb ? var.health_check_grace_period : null
@@ -190,7 +220,7 @@ resource "aws_ecs_service" "this" {
     aws_secretsmanager_secret_version.credentials,
     aws_lb_listener.http, aws_lb_listener.https,
     aws_vpc_security_group_ingress_rule.tasks_from_alb, aws_vpc_security_group_egress_rule.alb_to_tasks,
-    aws_iam_role_policy.execution, aws_iam_role_policy.task_dynamodb,
+    aws_iam_role_policy.execution, aws_iam_role_policy.task_dynamodb, aws_iam_role_policy.task_xray,
   ]
 
   lifecycle {
@@ -203,6 +233,23 @@ resource "aws_ecs_service" "this" {
     precondition {
       condition     = local.dynamodb || var.desired_count <= 1
       error_message = "desired_count = ${var.desired_count} with store = \"memory\": each task would keep its own copy of the actors and writes to one would be invisible to the others. Set store = \"dynamodb\" to run more than one task, or desired_count = 1."
+    }
+    # The spec's operations name the alarms: check them here, where the alarms are used.
+    precondition {
+      condition     = length(local.openapi_operations) > 0
+      error_message = "${local.openapi_spec_path} has no operations (paths with get, post, ...): there is nothing to alarm on. openapi_spec_path must name the service's OpenAPI document."
+    }
+    precondition {
+      condition     = alltrue([for o in local.openapi_operations : can(regex("^[A-Za-z0-9._~-]{1,200}$", o.id))])
+      error_message = "every operation of ${local.openapi_spec_path} needs an operationId of at most 200 letters, digits, '.', '_', '~' or '-' (it names the operation's metrics and alarms); these do not: ${join(", ", [for o in local.openapi_operations : "${o.method} ${o.path} (${o.id == "" ? "none" : o.id})" if !can(regex("^[A-Za-z0-9._~-]{1,200}$", o.id))])}."
+    }
+    precondition {
+      condition     = alltrue([for id, list in local.operations_by_id : length(list) == 1])
+      error_message = "operationIds must be unique in ${local.openapi_spec_path} (each names its own metrics and alarms); given more than once: ${join(", ", [for id, list in local.operations_by_id : id if length(list) > 1])}."
+    }
+    precondition {
+      condition     = alltrue([for id in keys(var.alarm_latency_p99_thresholds) : contains(keys(local.operations), id)])
+      error_message = "alarm_latency_p99_thresholds names operations the spec does not have: ${join(", ", [for id in keys(var.alarm_latency_p99_thresholds) : id if !contains(keys(local.operations), id)])} (its operationIds: ${join(", ", sort(keys(local.operations)))})."
     }
     precondition {
       condition     = local.dynamodb || !var.enable_autoscaling || var.autoscaling_max_capacity <= 1

@@ -61,12 +61,13 @@ resource "aws_iam_role_policy" "execution" {
 
 resource "aws_iam_role" "task" {
   name_prefix        = "${var.name}-task-"
-  description        = "Role of the ${var.name} application itself: item access to its DynamoDB table with store = dynamodb, nothing with memory"
+  description        = "Role of the ${var.name} application itself: item access to its DynamoDB table with store = dynamodb, sending traces to X-Ray with enable_tracing; nothing else"
   assume_role_policy = local.ecs_tasks_trust
 }
 
-# The application's own permissions: its DynamoDB table's (dynamodb.tf, store = "dynamodb") and any
-# extra ones attached from var.task_role_policy_arns or by another module through task_role_name.
+# The application's own permissions: its DynamoDB table's (dynamodb.tf, store = "dynamodb"), X-Ray
+# for the collector (tracing.tf, enable_tracing) and any extra ones attached from
+# var.task_role_policy_arns or by another module through task_role_name.
 resource "aws_iam_role_policy_attachment" "task" {
   for_each = toset(var.task_role_policy_arns)
 

@@ -87,3 +87,18 @@ output "dynamodb_table_arn" {
   description = "ARN of the DynamoDB table holding the actors; null with store = \"memory\"."
   value       = local.dynamodb ? aws_dynamodb_table.this[0].arn : null
 }
+
+output "alarm_names" {
+  description = "Every CloudWatch alarm of the stack: each operation's 5xx rate and p99 latency, then the service's (CPU, memory, tasks below desired) and the load balancer's. make status lists those in ALARM."
+  value       = local.alarm_names
+}
+
+output "rollback_alarm_names" {
+  description = "The alarms the service's deployments watch (alarm names in its deployment configuration): one that fires during a deployment rolls it back, unless rollback_on_alarms is false."
+  value       = local.rollback_alarm_names
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic the alarms notify (its subscribers are alarm_emails); null when alarm_emails is empty."
+  value       = length(var.alarm_emails) > 0 ? aws_sns_topic.alarms[0].arn : null
+}

@@ -237,6 +237,185 @@ variable "container_insights" {
   }
 }
 
+variable "openapi_spec_path" {
+  description = "Path of the OpenAPI document whose operations get their own alarms (one 5xx-rate and one p99-latency alarm per operationId). null (the default) reads the repository's api/openapi.yaml, the spec the service serves; set it only when the module is used outside this repository."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.openapi_spec_path == null || try(fileexists(var.openapi_spec_path), false)
+    error_message = "openapi_spec_path must name an existing file (the service's OpenAPI document)."
+  }
+}
+
+# ---- alarms and rollback --------------------------------------------------------------------
+
+variable "alarm_period" {
+  description = "Seconds each alarm datapoint covers. The service's metrics are standard resolution (one line per operation a minute), so a multiple of 60."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.alarm_period >= 60 && var.alarm_period <= 3600 && var.alarm_period % 60 == 0
+    error_message = "alarm_period must be a multiple of 60 seconds between 60 and 3600."
+  }
+}
+
+variable "alarm_evaluation_periods" {
+  description = "How many recent periods each alarm looks at (the running-tasks alarm needs all of them breaching, so that a task being replaced does not page)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.alarm_evaluation_periods == floor(var.alarm_evaluation_periods) && var.alarm_evaluation_periods >= 1 && var.alarm_evaluation_periods <= 60
+    error_message = "alarm_evaluation_periods must be an integer between 1 and 60."
+  }
+  # CloudWatch refuses an alarm that looks back more than a day.
+  validation {
+    condition     = var.alarm_evaluation_periods * var.alarm_period <= 86400
+    error_message = "alarm_evaluation_periods × alarm_period must be at most 86400 seconds (one day)."
+  }
+}
+
+variable "alarm_datapoints_to_alarm" {
+  description = "How many of the alarm_evaluation_periods must breach for an alarm to fire (\"M of N\"): one bad minute does not roll a deployment back, a sustained problem does."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.alarm_datapoints_to_alarm == floor(var.alarm_datapoints_to_alarm) && var.alarm_datapoints_to_alarm >= 1 && var.alarm_datapoints_to_alarm <= var.alarm_evaluation_periods
+    error_message = "alarm_datapoints_to_alarm must be an integer between 1 and alarm_evaluation_periods."
+  }
+}
+
+variable "alarm_5xx_rate_threshold" {
+  description = "Percent of an operation's answers (and, with the ALB, of the target group's) that may be 5xx in a period before the period counts as breaching."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.alarm_5xx_rate_threshold > 0 && var.alarm_5xx_rate_threshold < 100
+    error_message = "alarm_5xx_rate_threshold must be a percentage above 0 and below 100."
+  }
+}
+
+variable "alarm_latency_p99_threshold" {
+  description = "Milliseconds an operation's p99 latency (as the service measures it: from the request reaching the handler to its answer) may reach in a period before the period counts as breaching."
+  type        = number
+  default     = 1000
+
+  validation {
+    condition     = var.alarm_latency_p99_threshold > 0 && var.alarm_latency_p99_threshold <= 60000
+    error_message = "alarm_latency_p99_threshold must be above 0 and at most 60000 milliseconds."
+  }
+}
+
+variable "alarm_latency_p99_thresholds" {
+  description = "Per-operation p99 thresholds in milliseconds, by operationId (e.g. { listActors = 2000 }), overriding alarm_latency_p99_threshold. Every key must be an operationId of the spec."
+  type        = map(number)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for v in values(var.alarm_latency_p99_thresholds) : v > 0 && v <= 60000])
+    error_message = "alarm_latency_p99_thresholds values must be above 0 and at most 60000 milliseconds."
+  }
+}
+
+variable "alarm_cpu_threshold" {
+  description = "Average CPU utilisation of the service's tasks, in percent of their CPU, above which a period counts as breaching."
+  type        = number
+  default     = 85
+
+  validation {
+    condition     = var.alarm_cpu_threshold > 0 && var.alarm_cpu_threshold <= 100
+    error_message = "alarm_cpu_threshold must be a percentage above 0 and at most 100."
+  }
+}
+
+variable "alarm_memory_threshold" {
+  description = "Average memory utilisation of the service's tasks, in percent of the task's memory, above which a period counts as breaching."
+  type        = number
+  default     = 85
+
+  validation {
+    condition     = var.alarm_memory_threshold > 0 && var.alarm_memory_threshold <= 100
+    error_message = "alarm_memory_threshold must be a percentage above 0 and at most 100."
+  }
+}
+
+variable "alarm_emails" {
+  description = "Email addresses to notify when an alarm fires and when it clears. Non-empty creates an SNS topic (<name>-alarms) with one email subscription each; every address must confirm it from the message AWS sends. Empty: the alarms only show in CloudWatch and make status."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.alarm_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alarm_emails must hold email addresses such as ops@example.com."
+  }
+}
+
+variable "rollback_on_alarms" {
+  description = "Name the rollback alarms (each operation's 5xx rate and p99 latency, and with the ALB the target 5xx rate) in the service's deployment alarms, so that ECS rolls back a deployment during which one fires. ECS then keeps each deployment in progress for a bake time after its tasks are healthy, and make deploy waits for it. The circuit breaker rolls back deployments whose tasks never get healthy either way."
+  type        = bool
+  default     = true
+}
+
+# ---- tracing --------------------------------------------------------------------------------
+
+variable "enable_tracing" {
+  description = "Run an AWS Distro for OpenTelemetry collector beside the service (a sidecar in each task) that sends the service's traces to X-Ray, and point the service at it (OTEL_EXPORTER_OTLP_ENDPOINT). The sidecar's CPU and memory come out of the task's cpu and memory."
+  type        = bool
+  default     = false
+}
+
+variable "tracing_collector_image" {
+  description = "The collector image, pinned to a version tag (or a digest): the collector's configuration format changes between releases, so an upgrade is a deliberate change (docs/observability.md)."
+  type        = string
+  default     = "public.ecr.aws/aws-observability/aws-otel-collector:v0.50.0"
+
+  validation {
+    condition     = can(regex("^([a-z0-9.-]+(:[0-9]+)?/)?[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$", var.tracing_collector_image))
+    error_message = "tracing_collector_image must be an image reference such as public.ecr.aws/aws-observability/aws-otel-collector:v0.50.0."
+  }
+  validation {
+    condition     = can(regex("(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$", var.tracing_collector_image)) && !can(regex(":latest(@|$)", var.tracing_collector_image))
+    error_message = "tracing_collector_image must be pinned to a version tag or a digest, not latest: a moving tag changes the collector under a running service."
+  }
+}
+
+variable "tracing_collector_cpu" {
+  description = "CPU units of the task (out of cpu) reserved for the collector sidecar; the service gets the rest."
+  type        = number
+  default     = 64
+
+  validation {
+    condition     = var.tracing_collector_cpu == floor(var.tracing_collector_cpu) && var.tracing_collector_cpu >= 32 && var.tracing_collector_cpu <= 4096
+    error_message = "tracing_collector_cpu must be an integer between 32 and 4096 CPU units."
+  }
+}
+
+variable "tracing_collector_memory" {
+  description = "MiB of the task's memory the collector sidecar may use (its hard limit); the service gets the rest, and its GOMEMLIMIT follows."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = var.tracing_collector_memory == floor(var.tracing_collector_memory) && var.tracing_collector_memory >= 128 && var.tracing_collector_memory <= 8192
+    error_message = "tracing_collector_memory must be an integer between 128 and 8192 MiB."
+  }
+}
+
+variable "tracing_sample_ratio" {
+  description = "Share of the traces that start at the service (requests that bring no traceparent) to record, from 0 to 1. X-Ray bills per trace recorded; below 1 the service samples with parentbased_traceidratio."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.tracing_sample_ratio >= 0 && var.tracing_sample_ratio <= 1
+    error_message = "tracing_sample_ratio must be between 0 and 1."
+  }
+}
+
 # ---- registry -------------------------------------------------------------------------------
 
 variable "ecr_keep_images" {

@@ -85,9 +85,12 @@ cluster=$(tf_output cluster_name)
 service=$(tf_output service_name)
 task_definition=$(tf_output task_definition_arn)
 wait_stable "$cluster" "$service" "$(rollback_hint)."
-running=$(primary_deployment "$cluster" "$service" taskDefinition)
+rollout=$(wait_rollout "$cluster" "$service")
+read -r state _ running <<<"$rollout"
 [[ "$running" == "$task_definition" ]] ||
-  die "deployment of $tag failed and was rolled back: the service runs $running, not $task_definition (see make logs). $(rollback_hint), so that Terraform's state matches what runs."
+  die "deployment of $tag failed and was rolled back: the service runs $running, not $task_definition (make status names the alarm or the failure, make logs shows why). $(rollback_hint), so that Terraform's state matches what runs."
+[[ "$state" == COMPLETED ]] ||
+  die "deployment of $tag ended $state and could not be rolled back (see make status and make logs). $(rollback_hint)."
 
 url=$("$ROOT/scripts/deploy/url.sh")
 log "deployed $image at $url"

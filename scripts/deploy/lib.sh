@@ -160,20 +160,41 @@ json_string() {
   printf '%s' "$out"
 }
 
-# wait_stable CLUSTER SERVICE: until the service's rollout is over (up to 10 minutes), or die.
+# wait_stable CLUSTER SERVICE: until the service's tasks are replaced (up to 10 minutes), or die.
 # Stable is not success: the circuit breaker rolls a failed deployment back, and a rolled-back
-# service is stable too, so callers then compare primary_deployment with what they rolled out.
+# service is stable too, so callers then wait_rollout and compare with what they rolled out.
 wait_stable() {
   log "waiting for service $2 to be stable (up to 10 minutes)"
   aws ecs wait services-stable --region "$REGION" --cluster "$1" --services "$2" ||
-    die "service $2 did not become stable; see make logs and the ECS console. ${3:-}"
+    die "service $2 did not become stable; see make logs, make status and the ECS console. ${3:-}"
 }
 
-# primary_deployment CLUSTER SERVICE FIELD: FIELD (id, taskDefinition) of the deployment the
-# service runs now.
-primary_deployment() {
-  aws ecs describe-services --region "$REGION" --cluster "$1" --services "$2" \
-    --query "services[0].deployments[?status=='PRIMARY'].$3 | [0]" --output text
+# wait_rollout CLUSTER SERVICE: until the rollout of the service's deployment (its PRIMARY one) is
+# over, then prints "<rolloutState> <id> <taskDefinition>". With deployment alarms
+# (terraform/alarms.tf) ECS keeps a deployment IN_PROGRESS for a bake time after the service is
+# stable, watching the alarms, and may still roll it back then: the rolled-back deployment is then
+# the previous task definition's, which the caller compares with what it rolled out. Polls every
+# ROLLOUT_POLL_SECONDS (15) for up to ROLLOUT_TIMEOUT seconds (1800).
+wait_rollout() {
+  local deadline=$((SECONDS + ${ROLLOUT_TIMEOUT:-1800})) primary state id definition said=""
+  while :; do
+    primary=$(aws ecs describe-services --region "$REGION" --cluster "$1" --services "$2" \
+      --query "services[0].deployments[?status=='PRIMARY'] | [0].[rolloutState, id, taskDefinition]" --output text) ||
+      die "cannot read the deployments of service $2"
+    read -r state id definition <<<"$primary"
+    if [[ "$state" != IN_PROGRESS ]]; then
+      printf '%s %s %s\n' "$state" "$id" "$definition"
+      return
+    fi
+    if ((SECONDS >= deadline)); then
+      die "deployment $id of service $2 is still in progress after ${ROLLOUT_TIMEOUT:-1800} s; follow it with make status"
+    fi
+    if [[ "$said" != "$id" ]]; then
+      log "deployment $id is in progress: ECS watches its alarms for a while after the service is stable (make status shows them)"
+      said=$id
+    fi
+    sleep "${ROLLOUT_POLL_SECONDS:-15}"
+  done
 }
 
 # The container CLI: $CONTAINER_TOOL, else docker, else podman (the same choice as make image).

@@ -44,8 +44,11 @@ deployment=$(aws ecs update-service --region "$REGION" --cluster "$cluster" --se
   --query "service.deployments[?status=='PRIMARY'].id | [0]" --output text) ||
   die "could not start a new deployment: the secret holds the new password, but the running tasks still use the old one. Run make rotate-password again, or: aws ecs update-service --cluster $cluster --service $service --force-new-deployment"
 wait_stable "$cluster" "$service"
-primary=$(primary_deployment "$cluster" "$service" id)
+rollout=$(wait_rollout "$cluster" "$service")
+read -r state primary _ <<<"$rollout"
 [[ "$primary" == "$deployment" ]] ||
-  die "the new deployment $deployment was rolled back (the service's deployment is $primary): see make logs"
+  die "the new deployment $deployment was rolled back (the service's deployment is $primary): see make status and make logs"
+[[ "$state" == COMPLETED ]] ||
+  die "the new deployment $deployment ended $state: see make status and make logs"
 
 log "every task now uses the new password. Read it with: make credentials"

@@ -29,6 +29,10 @@ run "arm64_autoscaling_plan" {
     error_message = "task size must follow cpu/memory"
   }
   assert {
+    condition     = local.container.cpu == 512 && local.container.memory == 2048 && { for e in local.container.environment : e.name => e.value }["GOMEMLIMIT"] == "1843MiB"
+    error_message = "without tracing the service has the whole task, and GOMEMLIMIT is 90% of its 2048 MiB"
+  }
+  assert {
     condition     = aws_ecs_task_definition.this.requires_compatibilities == toset(["FARGATE"]) && aws_ecs_service.this.launch_type == "FARGATE"
     error_message = "ARM64 must still run on FARGATE"
   }

@@ -193,8 +193,14 @@ run "apply_default_shape" {
     error_message = "container must have a stop timeout"
   }
   assert {
-    condition     = { for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value } == { ACTORS_ADDR = ":5000", ACTORS_LOG_LEVEL = "info", ACTORS_STORE = "memory" }
-    error_message = "environment must hold ACTORS_ADDR=:5000, the log level and ACTORS_STORE=memory, nothing else"
+    condition = { for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value } == {
+      ACTORS_ADDR       = ":5000"
+      ACTORS_LOG_LEVEL  = "info"
+      ACTORS_STORE      = "memory"
+      GOMEMLIMIT        = "460MiB"
+      OTEL_SERVICE_NAME = "actors"
+    }
+    error_message = "environment must hold ACTORS_ADDR=:5000, the log level, ACTORS_STORE=memory, GOMEMLIMIT (90% of the task's 512 MiB) and the metrics' service name, nothing else (no tracing by default)"
   }
   assert {
     condition = alltrue([for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment :
@@ -250,8 +256,17 @@ run "apply_default_shape" {
     error_message = "execution role actions must be exactly pull, log and read-secret"
   }
   assert {
-    condition     = length(aws_iam_role_policy_attachment.task) == 0 && length(aws_iam_role_policy.task_dynamodb) == 0
-    error_message = "with the memory store the task role has no permissions"
+    condition     = length(aws_iam_role_policy_attachment.task) == 0 && length(aws_iam_role_policy.task_dynamodb) == 0 && length(aws_iam_role_policy.task_xray) == 0
+    error_message = "with the memory store and no tracing the task role has no permissions"
+  }
+  assert {
+    condition = (
+      length(jsondecode(aws_ecs_task_definition.this.container_definitions)) == 1 &&
+      !contains(keys(jsondecode(aws_ecs_task_definition.this.container_definitions)[0]), "dependsOn") &&
+      jsondecode(aws_ecs_task_definition.this.container_definitions)[0].cpu == 256 &&
+      jsondecode(aws_ecs_task_definition.this.container_definitions)[0].memory == 512
+    )
+    error_message = "without tracing the task runs the service alone, with the whole task's CPU and memory"
   }
   assert {
     condition     = jsondecode(aws_secretsmanager_secret_version.credentials.secret_string) == { username = "actors", password = "FirstGeneratedPassword0123456789" }

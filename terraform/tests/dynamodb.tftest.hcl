@@ -83,6 +83,8 @@ run "dynamodb_store_with_three_tasks_and_autoscaling" {
       ACTORS_STORE          = "dynamodb"
       ACTORS_DYNAMODB_TABLE = "actors"
       AWS_REGION            = "us-east-1"
+      GOMEMLIMIT            = "460MiB"
+      OTEL_SERVICE_NAME     = "actors"
     }
     error_message = "the container must be told ACTORS_STORE=dynamodb, the table's name and its region, in environment"
   }

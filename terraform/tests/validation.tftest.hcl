@@ -44,6 +44,18 @@ run "bad_variable_values_are_rejected" {
     store                              = "redis"
     route53_zone_name                  = "Example.com"
     rotate_password                    = "short"
+    openapi_spec_path                  = "no/such/openapi.yaml"
+    alarm_period                       = 90
+    alarm_5xx_rate_threshold           = 0
+    alarm_latency_p99_threshold        = -1
+    alarm_latency_p99_thresholds       = { getActor = 0 }
+    alarm_cpu_threshold                = 150
+    alarm_memory_threshold             = 0
+    alarm_emails                       = ["ops@example.com", "not-an-address"]
+    tracing_collector_image            = "public.ecr.aws/aws-observability/aws-otel-collector:latest"
+    tracing_collector_cpu              = 16
+    tracing_collector_memory           = 64
+    tracing_sample_ratio               = 1.5
   }
 
   expect_failures = [
@@ -77,6 +89,18 @@ run "bad_variable_values_are_rejected" {
     var.store,
     var.route53_zone_name,
     var.rotate_password,
+    var.openapi_spec_path,
+    var.alarm_period,
+    var.alarm_5xx_rate_threshold,
+    var.alarm_latency_p99_threshold,
+    var.alarm_latency_p99_thresholds,
+    var.alarm_cpu_threshold,
+    var.alarm_memory_threshold,
+    var.alarm_emails,
+    var.tracing_collector_image,
+    var.tracing_collector_cpu,
+    var.tracing_collector_memory,
+    var.tracing_sample_ratio,
   ]
 }
 
@@ -119,6 +143,10 @@ run "more_bad_values_are_rejected" {
     memory         = 123904
     store          = "DynamoDB"
     api_password   = "pässwörd-with-umlauts"
+    # more than the 5 periods it is "M of" (alarm_evaluation_periods' default)
+    alarm_datapoints_to_alarm = 6
+    # no tag: whatever latest is when a task starts
+    tracing_collector_image = "public.ecr.aws/aws-observability/aws-otel-collector"
   }
 
   expect_failures = [
@@ -130,6 +158,8 @@ run "more_bad_values_are_rejected" {
     var.memory,
     var.store,
     var.api_password,
+    var.alarm_datapoints_to_alarm,
+    var.tracing_collector_image,
   ]
 }
 
@@ -137,19 +167,33 @@ run "third_bad_values_are_rejected" {
   command = plan
 
   variables {
-    vpc_cidr          = "100.64.0.0/16"   # not a private range: the service would not trust it as proxies
-    allowed_cidrs     = ["2001:db8::/32"] # the VPC and the ALB have no IPv6
-    domain_name       = "actors.example.com"
-    enable_alb        = true
-    route53_zone_id   = "Z0123456789EXAMPLE"
-    route53_zone_name = "example.com" # one of the two
+    vpc_cidr                 = "100.64.0.0/16"   # not a private range: the service would not trust it as proxies
+    allowed_cidrs            = ["2001:db8::/32"] # the VPC and the ALB have no IPv6
+    domain_name              = "actors.example.com"
+    enable_alb               = true
+    route53_zone_id          = "Z0123456789EXAMPLE"
+    route53_zone_name        = "example.com" # one of the two
+    alarm_evaluation_periods = 0
   }
 
   expect_failures = [
     var.vpc_cidr,
     var.allowed_cidrs,
     var.route53_zone_id,
+    var.alarm_evaluation_periods,
   ]
+}
+
+run "alarm_window_longer_than_a_day_is_rejected" {
+  # each valid, but together more than the day CloudWatch lets an alarm look back
+  command = plan
+
+  variables {
+    alarm_period             = 3600
+    alarm_evaluation_periods = 25
+  }
+
+  expect_failures = [var.alarm_evaluation_periods]
 }
 
 run "domain_without_the_alb_is_rejected" {

@@ -9,7 +9,10 @@
 //	STUB_FIXTURES  directory of responses: <service>_<operation>.json (a response document),
 //	               .txt (printed as is) or .err (printed to stderr, exit status 254); a
 //	               <service>_<operation>@<argument>.* fixture answers calls with that argument
-//	               (a "/" in it written as "_"), e.g. ecr_describe-images@imageTag=abc.json
+//	               (a "/" in it written as "_"), e.g. ecr_describe-images@imageTag=abc.json; a
+//	               <base>#<n>.* fixture answers the n-th call that <base> answers (counted in
+//	               <base>.calls), e.g. ecs_describe-services#1.json for the first, then
+//	               ecs_describe-services.json for the others
 //	STUB_FAIL      if the logged line starts with this, fail like the CLI does (exit 254)
 package main
 
@@ -52,6 +55,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	base := fixture(filepath.Join(os.Getenv("STUB_FIXTURES"), service+"_"+operation), args)
+	base, err := inSequence(base)
+	if err != nil {
+		fmt.Fprintln(stderr, "aws stub:", err)
+		return 2
+	}
 	if b, err := os.ReadFile(base + ".err"); err == nil {
 		_, _ = stderr.Write(b)
 		return exitAPIError
@@ -100,6 +108,31 @@ func fixture(base string, args []string) string {
 		}
 	}
 	return base
+}
+
+// inSequence counts the calls answered from base and returns base#<n> for the n-th call when
+// there are fixtures for it, else base: a sequence of answers, such as a deployment in progress
+// and then completed.
+func inSequence(base string) (string, error) {
+	n := 1
+	if b, err := os.ReadFile(base + ".calls"); err == nil {
+		if _, err := fmt.Sscan(string(b), &n); err != nil {
+			return "", fmt.Errorf("%s.calls: %w", base, err)
+		}
+		n++
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	if err := os.WriteFile(base+".calls", []byte(fmt.Sprint(n)), 0o644); err != nil {
+		return "", err
+	}
+	numbered := fmt.Sprintf("%s#%d", base, n)
+	for _, ext := range []string{".err", ".txt", ".json"} {
+		if _, err := os.Stat(numbered + ext); err == nil {
+			return numbered, nil
+		}
+	}
+	return base, nil
 }
 
 func record(line string) error {

@@ -80,14 +80,18 @@ override_resource {
 override_resource {
   target = aws_lb.this
   values = {
-    arn      = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/actors/0123456789abcdef"
-    dns_name = "actors-1234567890.us-east-1.elb.amazonaws.com"
+    arn        = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/actors/0123456789abcdef"
+    arn_suffix = "app/actors/0123456789abcdef"
+    dns_name   = "actors-1234567890.us-east-1.elb.amazonaws.com"
   }
 }
 
 override_resource {
   target = aws_lb_target_group.this
-  values = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/actors/0123456789abcdef" }
+  values = {
+    arn        = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/actors/0123456789abcdef"
+    arn_suffix = "targetgroup/actors/0123456789abcdef"
+  }
 }
 
 override_resource {
@@ -119,4 +123,10 @@ override_resource {
       resource_record_value = "_fedcba9876543210fedcba9876543210.xlfgrmvvlj.acm-validations.aws."
     }]
   }
+}
+
+# Alarm actions must be ARNs.
+override_resource {
+  target = aws_sns_topic.alarms
+  values = { arn = "arn:aws:sns:us-east-1:123456789012:actors-alarms" }
 }

@@ -5,3 +5,5 @@ route53_zone_name  = "example.com"
 store              = "dynamodb"
 enable_autoscaling = true
 image_tag          = "0123456789ab-amd64"
+enable_tracing     = true
+alarm_emails       = ["ops@example.com"]
