@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -56,7 +58,11 @@ type operation struct {
 	// the first of repeated ones, so the gate refuses repeats itself.
 	singleQuery []string
 	bodyTypes   []string // media types the body may have; nil when the operation takes none
-	registered  bool
+	// headerParams are the header and cookie parameters, canonical: a request with none of
+	// them, no query and no body is judged by its path alone (see accepted).
+	headerParams []string
+	accepted     acceptedPaths
+	registered   bool
 }
 
 var _ actorsapi.ServeMux = (*gate)(nil)
@@ -96,6 +102,10 @@ func newGate(doc *openapi3.T, mux *http.ServeMux, auth openapi3filter.Authentica
 					o.pathParams = append(o.pathParams, v.Name)
 				case v.In == openapi3.ParameterInQuery && (v.Schema == nil || v.Schema.Value == nil || !v.Schema.Value.Type.Is("array")):
 					o.singleQuery = append(o.singleQuery, v.Name)
+				case v.In == openapi3.ParameterInHeader:
+					o.headerParams = append(o.headerParams, http.CanonicalHeaderKey(v.Name))
+				case v.In == openapi3.ParameterInCookie:
+					o.headerParams = append(o.headerParams, "Cookie")
 				}
 			}
 			if op.RequestBody != nil && op.RequestBody.Value != nil {
@@ -161,12 +171,6 @@ func (g *gate) wrap(op *operation, next http.HandlerFunc) http.Handler {
 				return
 			}
 		}
-		if len(op.pathParams) > 0 {
-			in.PathParams = make(map[string]string, len(op.pathParams))
-			for _, name := range op.pathParams {
-				in.PathParams[name] = r.PathValue(name)
-			}
-		}
 		invalid, ok := g.validate(r, in, op)
 		if !ok {
 			return // the client left while its body waited to be checked
@@ -190,11 +194,77 @@ func (g *gate) validate(r *http.Request, in *openapi3filter.RequestValidationInp
 			return nil, false
 		}
 	}
+	key, byPath := op.pathKey(r)
+	if byPath && op.accepted.has(key) {
+		return nil, true
+	}
+	if len(op.pathParams) > 0 {
+		in.PathParams = make(map[string]string, len(op.pathParams))
+		for _, name := range op.pathParams {
+			in.PathParams[name] = r.PathValue(name)
+		}
+	}
 	invalid := repeatedQuery(r, op.singleQuery)
 	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
 		invalid = append(invalid, invalidParams(err)...)
 	}
+	if byPath && len(invalid) == 0 {
+		op.accepted.add(key)
+	}
 	return invalid, true
+}
+
+// pathKey says whether kin-openapi's verdict on r depends on its path parameters alone (no
+// body, no query, none of the operation's headers), and if so returns them as one key.
+func (op *operation) pathKey(r *http.Request) (string, bool) {
+	if op.bodyTypes != nil || r.URL.RawQuery != "" {
+		return "", false
+	}
+	for _, name := range op.headerParams {
+		if _, ok := r.Header[name]; ok {
+			return "", false
+		}
+	}
+	if len(op.pathParams) == 1 {
+		return r.PathValue(op.pathParams[0]), true
+	}
+	var key []byte
+	for _, name := range op.pathParams {
+		v := r.PathValue(name) // length first: a value may hold any byte
+		key = append(strconv.AppendInt(key, int64(len(v)), 10), ':')
+		key = append(key, v...)
+	}
+	return string(key), true
+}
+
+// acceptedPaths are the path parameter values kin-openapi accepted for one operation. The
+// spec does not change while the server runs, so neither does its verdict on the same
+// values, and most requests (GET /actors/{id}, GET /actors) carry nothing else: asking
+// kin-openapi again is the largest cost of serving them. Only accepted values are kept,
+// at most maxAccepted, then the set starts again: a client walking through ids costs
+// some validation, never memory; a rejected request always gets kin-openapi's errors.
+type acceptedPaths struct {
+	mu   sync.RWMutex
+	keys map[string]struct{}
+}
+
+const maxAccepted = 4096
+
+func (a *acceptedPaths) has(key string) bool {
+	a.mu.RLock()
+	_, ok := a.keys[key]
+	a.mu.RUnlock()
+	return ok
+}
+
+func (a *acceptedPaths) add(key string) {
+	a.mu.Lock()
+	if a.keys == nil || len(a.keys) >= maxAccepted {
+		a.keys = make(map[string]struct{})
+	}
+	// A copy: key may share the memory of the request's whole path.
+	a.keys[strings.Clone(key)] = struct{}{}
+	a.mu.Unlock()
 }
 
 // authenticate checks the operation's security requirements with kin-openapi, which calls

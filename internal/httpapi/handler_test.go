@@ -326,3 +326,42 @@ func TestDocsNeedNoCredentials(t *testing.T) {
 		}
 	}
 }
+
+// TestRememberedValidation: the gate remembers path values kin-openapi accepted, so the
+// same path with something more to check (a header parameter, a query) is checked again,
+// and a value it rejected is rejected every time.
+func TestRememberedValidation(t *testing.T) {
+	srv, client := newServer(t, nil)
+	get := func(path string, header ...string) int {
+		t.Helper()
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		req.SetBasicAuth(user, password)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i, want := range []int{200, 200} {
+		if got := get("/actors/2"); got != want {
+			t.Fatalf("GET /actors/2, time %d: %d, want %d", i+1, got, want)
+		}
+	}
+	if got := get("/actors/2", "If-None-Match", strings.Repeat("x", 1025)); got != http.StatusBadRequest {
+		t.Errorf("GET /actors/2 with an If-None-Match over 1024 characters, after the path was accepted: %d, want 400", got)
+	}
+	for range 2 {
+		if got := get("/actors/0"); got != http.StatusBadRequest {
+			t.Errorf("GET /actors/0: %d, want 400", got)
+		}
+	}
+	get("/actors")
+	if got := get("/actors?limit=0"); got != http.StatusBadRequest {
+		t.Errorf("GET /actors?limit=0 after GET /actors was accepted: %d, want 400", got)
+	}
+}
