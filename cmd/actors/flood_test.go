@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/actors-dev/actors/internal/httpapi"
 )
 
 // TestHeaderFloodStaysBounded runs the built binary with its default limits and sends it,
@@ -39,7 +41,7 @@ func TestHeaderFloodStaysBounded(t *testing.T) {
 		peakLimit  = 150 << 20
 		killAt     = 300 << 20
 		holders    = 4 * defaultMaxConnections
-		holdBytes  = maxHeaderBytes - 4<<10
+		holdBytes  = httpapi.MaxHeaderBytes - 4<<10
 		flooders   = 32
 		floodBytes = 1 << 20
 	)

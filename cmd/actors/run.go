@@ -104,7 +104,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// net/http parses every header before any handler runs, at about 12 bytes of memory
 		// per byte sent, so the limit must be the real one. It allows a few KiB more, which
 		// the handler answers with a problem document; beyond, net/http sends its plain 431.
-		MaxHeaderBytes: maxHeaderBytes,
+		MaxHeaderBytes: httpapi.MaxHeaderBytes,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -150,9 +150,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // quarter as often, for a heap a few MiB larger; the memory limit still holds the process
 // under its container's memory whatever the growth.
 const gcPercent = 400
-
-// maxHeaderBytes is the request line and headers a client may send: the spec's limit.
-const maxHeaderBytes = 64 << 10
 
 // seedTimeout bounds seeding a DynamoDB table at start-up; ECS restarts a task that fails.
 const seedTimeout = 30 * time.Second

@@ -238,10 +238,10 @@ func forwardedHTTPS(r *http.Request, trusted []netip.Prefix) bool {
 	return isTrusted(peerAddr(r), trusted)
 }
 
-// maxHeaderBytes bounds the request line and headers. The server's own MaxHeaderBytes lets a
-// little more through (net/http allows some slack), and past that net/http answers a plain
-// 431 itself; up to it, the client gets this problem answer.
-const maxHeaderBytes = 64 << 10
+// MaxHeaderBytes bounds the request line and headers: the spec's 431. The server is given
+// the same limit; net/http lets a little more through (it allows some slack), and past that
+// answers a plain 431 itself; up to it, the client gets this problem answer.
+const MaxHeaderBytes = 64 << 10
 
 func limitHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -251,7 +251,7 @@ func limitHeaders(next http.Handler) http.Handler {
 				n += len(k) + len(v) + 4
 			}
 		}
-		if n > maxHeaderBytes {
+		if n > MaxHeaderBytes {
 			problem(w, http.StatusRequestHeaderFieldsTooLarge, "The request's headers are larger than 64 KiB.", nil)
 			return
 		}
