@@ -35,17 +35,24 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// TestAccessLog: one JSON line per request with method, route, status, bytes, duration and
-// request id, and never the Authorization header.
-func TestAccessLog(t *testing.T) {
-	var out lockedBuffer
+// loggingHandler is the whole handler over the seed, logging JSON to out.
+func loggingHandler(t *testing.T, out *lockedBuffer) http.Handler {
+	t.Helper()
 	h, err := httpapi.NewHandler(httpapi.Config{
 		Store: memstore.New(actors.Seed()...), Username: user, Password: password,
-		Logger: slog.New(slog.NewJSONHandler(&out, nil)),
+		Logger: slog.New(slog.NewJSONHandler(out, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return h
+}
+
+// TestAccessLog: one JSON line per request with method, route, status, bytes, duration and
+// request id, and never the Authorization header.
+func TestAccessLog(t *testing.T) {
+	var out lockedBuffer
+	h := loggingHandler(t, &out)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	for _, path := range []string{"/actors/1", "/docs", "/nope"} {
@@ -107,13 +114,7 @@ func TestAccessLog(t *testing.T) {
 // writes at most 512 bytes of it, and the length it had.
 func TestAccessLogCutsLongPaths(t *testing.T) {
 	var out lockedBuffer
-	h, err := httpapi.NewHandler(httpapi.Config{
-		Store: memstore.New(actors.Seed()...), Username: user, Password: password,
-		Logger: slog.New(slog.NewJSONHandler(&out, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := loggingHandler(t, &out)
 	path := "/" + strings.Repeat("a", 60<<10)
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
 	var line struct {
