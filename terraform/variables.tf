@@ -1,13 +1,13 @@
 # ---- naming and placement -------------------------------------------------------------------
 
 variable "name" {
-  description = "Name (and prefix) of every resource: ECR repository, ECS cluster/service, log group, IAM roles, ALB. Lowercase letters, digits and hyphens, 2-24 characters (IAM name prefixes and ALB names have tight limits)."
+  description = "Name (and prefix) of every resource: ECR repository, ECS cluster/service, log group, IAM roles (under the path /<name>/), ALB, and the Project tag the deployer's permissions are scoped to. Lowercase letters, digits and hyphens, 2-32 characters (an ALB name's limit). Must match the IAM set-up's (terraform/iam)."
   type        = string
   default     = "actors"
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{0,22}[a-z0-9]$", var.name))
-    error_message = "name must be 2-24 characters of lowercase letters, digits and hyphens, start with a letter and not end with a hyphen."
+    condition     = can(regex("^[a-z][a-z0-9-]{0,30}[a-z0-9]$", var.name))
+    error_message = "name must be 2-32 characters of lowercase letters, digits and hyphens, start with a letter and not end with a hyphen."
   }
 }
 
@@ -30,6 +30,11 @@ variable "tags" {
   validation {
     condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:")])
     error_message = "tag keys must be at most 128 characters and not start with \"aws:\"; values at most 256 characters."
+  }
+  # The deployer may change only what is tagged Project = name (terraform/iam).
+  validation {
+    condition     = !contains(keys(var.tags), "Project")
+    error_message = "tags must not set Project: every resource is tagged Project = name, which the deployer's permissions are scoped to."
   }
 }
 
