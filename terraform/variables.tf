@@ -293,6 +293,17 @@ variable "alarm_datapoints_to_alarm" {
   }
 }
 
+variable "alarm_min_requests" {
+  description = "Requests an operation (or, with the ALB, the target group) must have in a period for its 5xx-rate and p99 alarms to judge the period; a quieter period counts as fine. For a quiet operation p99 is its slowest request, and one 5xx in one request is 100%."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.alarm_min_requests == floor(var.alarm_min_requests) && var.alarm_min_requests >= 1 && var.alarm_min_requests <= 100000
+    error_message = "alarm_min_requests must be an integer between 1 and 100000."
+  }
+}
+
 variable "alarm_5xx_rate_threshold" {
   description = "Percent of an operation's answers (and, with the ALB, of the target group's) that may be 5xx in a period before the period counts as breaching."
   type        = number
@@ -360,7 +371,7 @@ variable "alarm_emails" {
 }
 
 variable "rollback_on_alarms" {
-  description = "Name the rollback alarms (each operation's 5xx rate and p99 latency, and with the ALB the target 5xx rate) in the service's deployment alarms, so that ECS rolls back a deployment during which one fires. ECS then keeps each deployment in progress for a bake time after its tasks are healthy, and make deploy waits for it. The circuit breaker rolls back deployments whose tasks never get healthy either way."
+  description = "Name the rollback alarms (each operation's 5xx rate and p99 latency, and with the ALB the target 5xx rate) in the service's deployment alarms, so that ECS rolls back a deployment during which one fires. ECS then keeps each deployment in progress for a bake time after its tasks are healthy, and make deploy waits for it. false (make deploy ROLLBACK=off) is for a hotfix during an incident: the alarms stay and page, the deployment is not rolled back for them. The circuit breaker rolls back deployments whose tasks never get healthy either way."
   type        = bool
   default     = true
 }
