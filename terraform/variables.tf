@@ -434,6 +434,17 @@ variable "tracing_sample_ratio" {
 
 # ---- registry -------------------------------------------------------------------------------
 
+variable "previous_image_tag" {
+  description = "The image tag the service ran before this deploy (make deploy reads it from the service and passes it). The ECR lifecycle policy never expires it, as it never expires image_tag: it is what ECS rolls a failed deployment back to. null: only image_tag is kept that way."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.previous_image_tag == null || can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.previous_image_tag))
+    error_message = "previous_image_tag must be an image tag (letters, digits, '_', '.', '-'; at most 128 characters)."
+  }
+}
+
 variable "ecr_keep_images" {
   description = "How many most recent images the ECR lifecycle policy keeps; older ones expire."
   type        = number
