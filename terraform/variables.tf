@@ -208,7 +208,7 @@ variable "wait_for_steady_state" {
 }
 
 variable "task_role_policy_arns" {
-  description = "Extra IAM policy ARNs to attach to the task role (the application's own permissions). None are needed: store = \"dynamodb\" grants the table's item actions itself."
+  description = "Extra IAM policy ARNs to attach to the task role (the application's own permissions). None are needed: store = \"dynamodb\" grants the table's item actions itself. The deployer may attach only the IAM set-up's <name>-task policy (its task_policy_arn output, from task_role_statements), and the role's boundary caps whatever is attached."
   type        = list(string)
   default     = []
 
