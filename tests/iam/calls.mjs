@@ -226,7 +226,8 @@ export function allowed(s) {
   const api = 'a1b2c3d4e5'
   const apiArn = a.api(`/apis/${api}`)
   add('aws_apigatewayv2_api', 'apigateway:POST', a.api('/apis'), tags(N))
-  add(['aws_apigatewayv2_api', 'aws_apigatewayv2_vpc_link', 'aws_apigatewayv2_domain_name'], 'apigateway:POST', a.api(`/tags/${encodeURIComponent(apiArn)}`), tags(N))
+  // A change of tags after creation (var.tags): every tag but Project, which never changes.
+  add(['aws_apigatewayv2_api', 'aws_apigatewayv2_vpc_link', 'aws_apigatewayv2_domain_name'], 'apigateway:POST', a.api(`/tags/${encodeURIComponent(apiArn)}`), { 'aws:TagKeys': ['Owner'], 'aws:RequestTag/Owner': 'team' })
   for (const act of ['GET', 'PATCH', 'DELETE']) add('aws_apigatewayv2_api', `apigateway:${act}`, apiArn, ours(N))
   add('aws_apigatewayv2_stage', 'apigateway:POST', a.api(`/apis/${api}/stages`), { ...ours(N), ...tags(N) })
   for (const act of ['PATCH', 'DELETE']) add('aws_apigatewayv2_stage', `apigateway:${act}`, a.api(`/apis/${api}/stages/$default`), ours(N))
@@ -342,6 +343,7 @@ export function denied(s) {
   add('change another stack\'s API', 'apigateway:PATCH', a.api('/apis/z9y8x7w6v5'), { 'aws:ResourceTag/Project': other })
   add('delete another stack\'s VPC link', 'apigateway:DELETE', a.api('/vpclinks/v9999'), { 'aws:ResourceTag/Project': other })
   add('create an API without the tag', 'apigateway:POST', a.api('/apis'), tags(other))
+  add('claim an API by tagging it', 'apigateway:POST', a.api(`/tags/${encodeURIComponent(a.api('/apis/z9y8x7w6v5'))}`), tags(N))
   add('remove the Project tag from an API', 'apigateway:DELETE', a.api(`/tags/${encodeURIComponent(a.api('/apis/a1b2c3d4e5'))}`), { 'aws:TagKeys': ['Project'] })
   add('delete another namespace', 'servicediscovery:DeleteNamespace', a.namespace, { 'aws:ResourceTag/Project': other })
   add('claim a namespace by tagging it', 'servicediscovery:TagResource', '*', tags(N))

@@ -447,10 +447,11 @@ locals {
   apigateway = "${local.arn}:apigateway:${var.region}::"
   apigateway_statements = [
     {
+      # A new API, VPC link or custom domain carries its tags in the request that creates it.
       Sid       = "NewApi"
       Effect    = "Allow"
       Action    = "apigateway:POST"
-      Resource  = ["${local.apigateway}/apis", "${local.apigateway}/vpclinks", "${local.apigateway}/domainnames", "${local.apigateway}/tags/*"]
+      Resource  = ["${local.apigateway}/apis", "${local.apigateway}/vpclinks", "${local.apigateway}/domainnames"]
       Condition = local.new
     },
     {
@@ -462,10 +463,10 @@ locals {
       Condition = local.ours
     },
     {
-      # Untagging, but never the Project tag that scopes all the rest.
-      Sid       = "Untag"
+      # The tags API takes no resource tag: any tag but the one that scopes all the rest.
+      Sid       = "TagButNotProject"
       Effect    = "Allow"
-      Action    = "apigateway:DELETE"
+      Action    = ["apigateway:POST", "apigateway:PUT", "apigateway:DELETE"]
       Resource  = "${local.apigateway}/tags/*"
       Condition = { "ForAllValues:StringNotEquals" = { "aws:TagKeys" = "Project" } }
     },
