@@ -12,9 +12,10 @@ ARG SOURCE=https://github.com/actors-dev/actors
 ARG LICENSES=NOASSERTION
 
 # The build stage runs on the builder's own platform and cross-compiles, so an
-# arm64 image builds at native speed on an amd64 machine (no emulation). The tag is go.mod's
-# Go minor; the image's GOTOOLCHAIN=local refuses a patch older than go.mod's go line.
-FROM --platform=$BUILDPLATFORM golang:1.27 AS build
+# arm64 image builds at native speed on an amd64 machine (no emulation). The tag is exactly
+# go.mod's go line (scripts/dockerfile_test.go holds them together): a floating minor tag could be
+# a cached image older than it, which the image's GOTOOLCHAIN=local then refuses.
+FROM --platform=$BUILDPLATFORM golang:1.27.3 AS build
 WORKDIR /src
 
 # Dependencies get their own layer: it is reused until go.mod/go.sum change.

@@ -9,9 +9,10 @@ export GOTOOLCHAIN ?= go$(shell sed -n 's/^go //p' go.mod)
 VERSION ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-# npm projects: the browser test, the TypeScript client, the spec linter, and dynalite (a
-# DynamoDB API server for the store's tests). Each pins its packages in package-lock.json.
-NPM_PROJECTS := tests/browser clients/typescript tools/speclint internal/dynamostore/testdata
+# npm projects: the browser test, the TypeScript client, the spec linter, dynalite (a DynamoDB
+# API server for the store's tests), and the IAM policy simulator of the policy test. Each pins
+# its packages in package-lock.json.
+NPM_PROJECTS := tests/browser clients/typescript tools/speclint internal/dynamostore/testdata tests/iam
 
 .PHONY: help
 help: ## List the targets
@@ -69,7 +70,7 @@ smoke: ## Check a live server against the spec: make smoke URL=http://127.0.0.1:
 	$(GO) run ./cmd/contractprobe -url '$(URL)'
 
 # test-terraform runs terraform fmt and validate too, so test takes lint's parts but that one.
-test: npm-ci check-generated lint-go lint-spec check-breaking lint-dockerfile vulncheck test-go test-browser test-typescript test-httpie test-image test-terraform test-deploy ## Everything CI runs
+test: npm-ci check-generated lint-go lint-spec check-breaking lint-dockerfile vulncheck test-go test-browser test-typescript test-httpie test-image test-terraform test-iam test-deploy ## Everything CI runs
 	@echo "make test: all checks passed"
 
 test-go: npm-ci ## Go tests with the race detector (DynamoDB store tests on dynalite), the soak driver's included
@@ -123,7 +124,7 @@ lint-dockerfile: ## Lint the Dockerfile with BuildKit's own rules (tools/dflint,
 	$(GO) -C tools/dflint run . ../../Dockerfile
 
 # --- AWS (docs/deploy.md). Region: AWS_REGION or terraform.tfvars.
-.PHONY: deploy plan rotate-password status get_ip url credentials logs delete scan test-terraform test-deploy
+.PHONY: deploy plan rotate-password status get_ip url credentials logs delete scan test-terraform test-iam test-deploy
 deploy: ## Build, push, roll out the current commit to AWS Fargate, smoke-test it; prints the URL (IMAGE_TAG= deploys an image already in ECR)
 	scripts/deploy/deploy.sh
 
@@ -156,6 +157,9 @@ scan: ## Trivy's AWS checks on terraform/, offline: no unjustified HIGH/CRITICAL
 
 test-terraform: ## terraform fmt/validate/test with a mocked AWS provider (offline)
 	scripts/test-terraform.sh
+
+test-iam: npm-ci ## The IAM set-up (terraform/iam): terraform test, then its policies evaluated by an IAM simulator (offline)
+	scripts/test-iam.sh
 
 test-deploy: ## The deploy verbs against stub aws/terraform/docker/podman/git/make
 	scripts/test-deploy.sh

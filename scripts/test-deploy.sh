@@ -889,35 +889,5 @@ for f in "$root"/scripts/deploy/*.sh; do
 done
 done_case
 
-# ---- IAM ------------------------------------------------------------------------------------------
-# Every AWS CLI call the verbs made above must be allowed by the policy docs/deploy.md tells the
-# deploying identity to have (Terraform's own calls need a real account: see docs/deploy.md).
-start every_cli_call_is_in_the_deployer_policy
-allowed=()
-while IFS= read -r action; do allowed+=("$action"); done < <(grep -o '"[a-z0-9-]*:[A-Za-z*]*"' "$root/terraform/deployer-policy.json" | tr -d '"')
-while read -r _ service operation _; do
-  case "$service $operation" in
-    "sts get-caller-identity" | "configure get") continue ;; # needs no permission / reads local files
-    "ecs wait") action=ecs:DescribeServices ;;
-    "ecr get-login-password") action=ecr:GetAuthorizationToken ;;
-    "logs tail") action=logs:FilterLogEvents ;;
-    *)
-      action=$service:
-      IFS=- read -r -a words <<<"$operation"
-      for w in "${words[@]}"; do action+=$(tr '[:lower:]' '[:upper:]' <<<"${w:0:1}")${w:1}; done
-      ;;
-  esac
-  ok=0
-  for pattern in "${allowed[@]}"; do
-    # shellcheck disable=SC2053 # the policy's patterns are globs
-    if [[ "$action" == $pattern ]]; then ok=1 && break; fi
-  done
-  ((ok)) || fail "terraform/deployer-policy.json does not allow $action (aws $service $operation)"
-done < <(cat "$tmp"/cases/*/log | grep '^aws ' | sort -u)
-# IAM limits a customer-managed policy to 6,144 characters, white space not counted.
-size=$(tr -d ' \t\r\n' <"$root/terraform/deployer-policy.json" | wc -c)
-((size <= 6144)) || fail "terraform/deployer-policy.json has $size characters besides white space: IAM takes at most 6144 in one policy"
-done_case
-
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -4,8 +4,15 @@
 # alarms at the next apply, with no change here. Then the service's own alarms, the optional SNS
 # topic, and the alarms that roll a deployment back (the service's deployment alarms, ecs.tf).
 #
-# The service writes a metric line only for an operation that had requests, so every alarm here
-# treats missing data as not breaching: an idle operation, or a new one, never fires.
+# The service writes a metric line only for an operation that had requests, so the alarms on an
+# operation treat missing data as not breaching, and a period with fewer than alarm_min_requests
+# requests counts as fine: for a quiet operation p99 is its slowest request, and one 5xx in one
+# request is 100%. The heartbeat is the opposite: no request at all, health checks included, is
+# the outage it pages for.
+#
+# Store full (507) is not a server fault: no other image fixes it. The 5xx rates leave it out and
+# it has an alarm of its own, which pages and never rolls back. It is read from the StoreFull
+# metric (docs/observability.md); while the service does not write it, FILL makes it 0.
 
 locals {
   openapi_spec_path = coalesce(var.openapi_spec_path, "${path.module}/../api/openapi.yaml")
@@ -32,6 +39,9 @@ locals {
   metrics_service = var.name
   metrics_period  = var.alarm_period
   window          = "${var.alarm_datapoints_to_alarm} of ${var.alarm_evaluation_periods} periods of ${var.alarm_period} s"
+  # A period with fewer requests than this evaluates as 0: not breaching.
+  enough_requests = "FILL(requests, 0) >= ${var.alarm_min_requests}"
+  quiet           = "periods with fewer than ${var.alarm_min_requests} requests do not count"
 
   # The ECS service's dimensions, by name rather than by reference: the service names the rollback
   # alarms, so they must not depend on it (it is var.name, ecs.tf).
@@ -52,6 +62,7 @@ locals {
   alarm_names = concat(
     local.rollback_alarm_names,
     [for a in concat(
+      [aws_cloudwatch_metric_alarm.heartbeat, aws_cloudwatch_metric_alarm.store_full],
       values(aws_cloudwatch_metric_alarm.utilization),
       aws_cloudwatch_metric_alarm.tasks_below_desired,
       aws_cloudwatch_metric_alarm.unhealthy_targets,
@@ -65,7 +76,7 @@ resource "aws_cloudwatch_metric_alarm" "operation_5xx" {
   for_each = local.operations
 
   alarm_name        = "${var.name}-${each.key}-5xx-rate"
-  alarm_description = "More than ${var.alarm_5xx_rate_threshold}% of ${each.value.method} ${each.value.path} (${each.key}) answers were 5xx in ${local.window}.${var.rollback_on_alarms ? " Rolls back a deployment in progress." : ""} See make status and make logs."
+  alarm_description = "More than ${var.alarm_5xx_rate_threshold}% of ${each.value.method} ${each.value.path} (${each.key}) answers were 5xx other than 507 (store full) in ${local.window}; ${local.quiet}.${var.rollback_on_alarms ? " Rolls back a deployment in progress." : ""} See make status and make logs."
 
   comparison_operator = "GreaterThanThreshold"
   threshold           = var.alarm_5xx_rate_threshold
@@ -75,17 +86,53 @@ resource "aws_cloudwatch_metric_alarm" "operation_5xx" {
 
   metric_query {
     id          = "rate"
-    label       = "${each.key} 5xx (% of requests)"
-    expression  = "100 * FILL(errors, 0) / requests"
+    label       = "${each.key} 5xx but 507 (% of requests)"
+    expression  = "IF(${local.enough_requests}, 100 * (FILL(errors, 0) - FILL(full, 0)) / requests, 0)"
+    return_data = true
+  }
+  dynamic "metric_query" {
+    for_each = { errors = "5XXError", full = "StoreFull", requests = "Requests" }
+    content {
+      id = metric_query.key
+      metric {
+        namespace   = "actors"
+        metric_name = metric_query.value
+        dimensions  = { Service = local.metrics_service, operationId = each.key }
+        stat        = "Sum"
+        period      = local.metrics_period
+      }
+    }
+  }
+
+  alarm_actions = local.alarm_actions
+  ok_actions    = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "operation_latency" {
+  for_each = local.operations
+
+  alarm_name        = "${var.name}-${each.key}-p99-latency"
+  alarm_description = "p99 latency of ${each.value.method} ${each.value.path} (${each.key}) above ${lookup(var.alarm_latency_p99_thresholds, each.key, var.alarm_latency_p99_threshold)} ms in ${local.window}; ${local.quiet}.${var.rollback_on_alarms ? " Rolls back a deployment in progress." : ""} See make status and make logs."
+
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = lookup(var.alarm_latency_p99_thresholds, each.key, var.alarm_latency_p99_threshold)
+  evaluation_periods  = var.alarm_evaluation_periods
+  datapoints_to_alarm = var.alarm_datapoints_to_alarm
+  treat_missing_data  = "notBreaching"
+
+  metric_query {
+    id          = "latency"
+    label       = "${each.key} p99 (ms)"
+    expression  = "IF(${local.enough_requests}, p99, 0)"
     return_data = true
   }
   metric_query {
-    id = "errors"
+    id = "p99"
     metric {
       namespace   = "actors"
-      metric_name = "5XXError"
+      metric_name = "Latency"
       dimensions  = { Service = local.metrics_service, operationId = each.key }
-      stat        = "Sum"
+      stat        = "p99"
       period      = local.metrics_period
     }
   }
@@ -104,27 +151,48 @@ resource "aws_cloudwatch_metric_alarm" "operation_5xx" {
   ok_actions    = local.alarm_actions
 }
 
-resource "aws_cloudwatch_metric_alarm" "operation_latency" {
-  for_each = local.operations
+# ---- the whole service: pages, never rolls back ------------------------------------------
 
-  alarm_name        = "${var.name}-${each.key}-p99-latency"
-  alarm_description = "p99 latency of ${each.value.method} ${each.value.path} (${each.key}) above ${lookup(var.alarm_latency_p99_thresholds, each.key, var.alarm_latency_p99_threshold)} ms in ${local.window}.${var.rollback_on_alarms ? " Rolls back a deployment in progress." : ""} See make status and make logs."
+# Every task answers its own container health check (/healthz, every 15 s) and the load balancer's:
+# a service that runs writes Requests every minute. None in every period looked at means no task
+# serves, or none can write its metrics: missing data is the signal here, so it breaches.
+resource "aws_cloudwatch_metric_alarm" "heartbeat" {
+  alarm_name        = "${var.name}-heartbeat"
+  alarm_description = "No request at all reached the ${var.name} service, its health checks included, in ${var.alarm_evaluation_periods} periods of ${var.alarm_period} s: no task is serving (or none can write its metrics). See make status (its events) and make logs."
 
-  namespace          = "actors"
-  metric_name        = "Latency"
-  dimensions         = { Service = local.metrics_service, operationId = each.key }
-  extended_statistic = "p99"
-  period             = local.metrics_period
+  namespace   = "actors"
+  metric_name = "Requests"
+  dimensions  = { Service = local.metrics_service }
+  statistic   = "Sum"
+  period      = local.metrics_period
+
+  comparison_operator = "LessThanThreshold"
+  threshold           = 1
+  evaluation_periods  = var.alarm_evaluation_periods
+  datapoints_to_alarm = var.alarm_evaluation_periods
+  treat_missing_data  = "breaching"
+
+  alarm_actions = local.alarm_actions
+  ok_actions    = local.alarm_actions
+}
+
+# The store refused a write because it is full (507): delete actors, or raise the store's limit.
+# One is enough to page; a rollback would not help.
+resource "aws_cloudwatch_metric_alarm" "store_full" {
+  alarm_name        = "${var.name}-store-full"
+  alarm_description = "The ${var.name} store is full: writes were answered 507 in the last ${var.alarm_period} s. Delete actors or raise the store's limit; a new image does not help, so this never rolls back."
+
+  namespace   = "actors"
+  metric_name = "StoreFull"
+  dimensions  = { Service = local.metrics_service }
+  statistic   = "Sum"
+  period      = local.metrics_period
 
   comparison_operator = "GreaterThanThreshold"
-  threshold           = lookup(var.alarm_latency_p99_thresholds, each.key, var.alarm_latency_p99_threshold)
-  evaluation_periods  = var.alarm_evaluation_periods
-  datapoints_to_alarm = var.alarm_datapoints_to_alarm
+  threshold           = 0
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
   treat_missing_data  = "notBreaching"
-  # By default CloudWatch leaves a percentile of few samples unevaluated (p99 wants about a
-  # thousand a period): a quiet operation would never alarm. Its p99 is then its slowest request,
-  # which the M-of-N window keeps from firing on one slow minute.
-  evaluate_low_sample_count_percentiles = "evaluate"
 
   alarm_actions = local.alarm_actions
   ok_actions    = local.alarm_actions
@@ -239,7 +307,7 @@ resource "aws_cloudwatch_metric_alarm" "target_5xx" {
   count = var.enable_alb ? 1 : 0
 
   alarm_name        = "${var.name}-alb-target-5xx-rate"
-  alarm_description = "More than ${var.alarm_5xx_rate_threshold}% of the ${var.name} tasks' answers through the load balancer were 5xx in ${local.window} (every path, the spec's operations and the rest).${var.rollback_on_alarms ? " Rolls back a deployment in progress." : ""} See make status and make logs."
+  alarm_description = "More than ${var.alarm_5xx_rate_threshold}% of the ${var.name} tasks' answers through the load balancer were 5xx other than 507 (store full) in ${local.window} (every path, the spec's operations and the rest); ${local.quiet}.${var.rollback_on_alarms ? " Rolls back a deployment in progress." : ""} See make status and make logs."
 
   comparison_operator = "GreaterThanThreshold"
   threshold           = var.alarm_5xx_rate_threshold
@@ -249,27 +317,31 @@ resource "aws_cloudwatch_metric_alarm" "target_5xx" {
 
   metric_query {
     id          = "rate"
-    label       = "target 5xx (% of requests)"
-    expression  = "100 * FILL(errors, 0) / requests"
+    label       = "target 5xx but 507 (% of requests)"
+    expression  = "IF(${local.enough_requests}, 100 * (FILL(errors, 0) - FILL(full, 0)) / requests, 0)"
     return_data = true
   }
   # The load balancer reports HTTPCode_Target_5XX_Count only for periods that had one: FILL above.
-  metric_query {
-    id = "errors"
-    metric {
-      namespace   = "AWS/ApplicationELB"
-      metric_name = "HTTPCode_Target_5XX_Count"
-      dimensions  = { LoadBalancer = aws_lb.this[0].arn_suffix, TargetGroup = aws_lb_target_group.this[0].arn_suffix }
-      stat        = "Sum"
-      period      = local.metrics_period
+  dynamic "metric_query" {
+    for_each = { errors = "HTTPCode_Target_5XX_Count", requests = "RequestCount" }
+    content {
+      id = metric_query.key
+      metric {
+        namespace   = "AWS/ApplicationELB"
+        metric_name = metric_query.value
+        dimensions  = { LoadBalancer = aws_lb.this[0].arn_suffix, TargetGroup = aws_lb_target_group.this[0].arn_suffix }
+        stat        = "Sum"
+        period      = local.metrics_period
+      }
     }
   }
+  # Only the service's operations answer 507, and they all count in its StoreFull.
   metric_query {
-    id = "requests"
+    id = "full"
     metric {
-      namespace   = "AWS/ApplicationELB"
-      metric_name = "RequestCount"
-      dimensions  = { LoadBalancer = aws_lb.this[0].arn_suffix, TargetGroup = aws_lb_target_group.this[0].arn_suffix }
+      namespace   = "actors"
+      metric_name = "StoreFull"
+      dimensions  = { Service = local.metrics_service }
       stat        = "Sum"
       period      = local.metrics_period
     }

@@ -23,27 +23,35 @@ resource "aws_ecr_repository" "this" {
   }
 }
 
-# What expires, and why the running image never does. ECR applies the rules in priority order, and
-# an image that matches a rule's tags can only be expired by that rule, never by a later one:
+# What expires, and why the images of the last two revisions never do. ECR applies the rules in
+# priority order, and an image that matches a rule's tags can only be expired by that rule, never
+# by a later one:
 #   1. the tag the task definition runs (var.image_tag): the only image with that tag (tags are
 #      immutable), so "more than 1" never holds and this rule never expires it, and the broader
-#      rule 2 cannot touch it either, however many images are pushed after it;
-#   2. every other tagged image beyond the ecr_keep_images most recently pushed: what is left to
-#      roll back to (make deploy IMAGE_TAG=<tag>);
-#   3. untagged images a day after their push: a BuildKit push also stores an untagged attestation
+#      rule 3 cannot touch it either, however many images are pushed after it;
+#   2. the same for the tag the service ran before this apply (var.previous_image_tag, which make
+#      deploy reads from the service): the revision ECS rolls back to when the new one fails,
+#      whose image must still be there when its tasks are replaced or scaled out;
+#   3. every other tagged image beyond the ecr_keep_images most recently pushed: what is left to
+#      roll back to by hand (make deploy IMAGE_TAG=<tag>);
+#   4. untagged images a day after their push: a BuildKit push also stores an untagged attestation
 #      manifest, and a tagged image index refers to its platform manifests, untagged too. ECR does
 #      not delete a manifest an index still refers to, so this only removes real leftovers.
+locals {
+  kept_image_tags = distinct(compact([var.image_tag, var.previous_image_tag]))
+}
+
 resource "aws_ecr_lifecycle_policy" "this" {
   repository = aws_ecr_repository.this.name
 
   policy = jsonencode({
     rules = concat(
-      var.image_tag == null ? [] : [{
-        rulePriority = 1
-        description  = "never expire the running image"
+      [for i, tag in local.kept_image_tags : {
+        rulePriority = i + 1
+        description  = tag == var.image_tag ? "never expire the running image" : "never expire the image of the revision before"
         selection = {
           tagStatus      = "tagged"
-          tagPatternList = [var.image_tag]
+          tagPatternList = [tag]
           countType      = "imageCountMoreThan"
           countNumber    = 1
         }
@@ -51,7 +59,7 @@ resource "aws_ecr_lifecycle_policy" "this" {
       }],
       [
         {
-          rulePriority = 2
+          rulePriority = 3
           description  = "keep the last ${var.ecr_keep_images} tagged images"
           selection = {
             tagStatus      = "tagged"
@@ -62,7 +70,7 @@ resource "aws_ecr_lifecycle_policy" "this" {
           action = { type = "expire" }
         },
         {
-          rulePriority = 3
+          rulePriority = 4
           description  = "expire untagged images after a day"
           selection = {
             tagStatus   = "untagged"

@@ -49,7 +49,7 @@ output "image" {
 }
 
 output "task_role_name" {
-  description = "Name of the application's IAM role, to attach the policies it will need."
+  description = "Name of the application's IAM role (under the path /<name>/). What it may do is capped by the permissions boundary of the IAM set-up: more permissions go through its task_role_statements."
   value       = aws_iam_role.task.name
 }
 

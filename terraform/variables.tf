@@ -1,13 +1,13 @@
 # ---- naming and placement -------------------------------------------------------------------
 
 variable "name" {
-  description = "Name (and prefix) of every resource: ECR repository, ECS cluster/service, log group, IAM roles, ALB. Lowercase letters, digits and hyphens, 2-24 characters (IAM name prefixes and ALB names have tight limits)."
+  description = "Name (and prefix) of every resource: ECR repository, ECS cluster/service, log group, IAM roles (under the path /<name>/), ALB, and the Project tag the deployer's permissions are scoped to. Lowercase letters, digits and hyphens, 2-32 characters (an ALB name's limit). Must match the IAM set-up's (terraform/iam)."
   type        = string
   default     = "actors"
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{0,22}[a-z0-9]$", var.name))
-    error_message = "name must be 2-24 characters of lowercase letters, digits and hyphens, start with a letter and not end with a hyphen."
+    condition     = can(regex("^[a-z][a-z0-9-]{0,30}[a-z0-9]$", var.name))
+    error_message = "name must be 2-32 characters of lowercase letters, digits and hyphens, start with a letter and not end with a hyphen."
   }
 }
 
@@ -30,6 +30,11 @@ variable "tags" {
   validation {
     condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:")])
     error_message = "tag keys must be at most 128 characters and not start with \"aws:\"; values at most 256 characters."
+  }
+  # The deployer may change only what is tagged Project = name (terraform/iam).
+  validation {
+    condition     = !contains(keys(var.tags), "Project")
+    error_message = "tags must not set Project: every resource is tagged Project = name, which the deployer's permissions are scoped to."
   }
 }
 
@@ -203,7 +208,7 @@ variable "wait_for_steady_state" {
 }
 
 variable "task_role_policy_arns" {
-  description = "Extra IAM policy ARNs to attach to the task role (the application's own permissions). None are needed: store = \"dynamodb\" grants the table's item actions itself."
+  description = "Extra IAM policy ARNs to attach to the task role (the application's own permissions). None are needed: store = \"dynamodb\" grants the table's item actions itself. The deployer may attach only the IAM set-up's <name>-task policy (its task_policy_arn output, from task_role_statements), and the role's boundary caps whatever is attached."
   type        = list(string)
   default     = []
 
@@ -288,6 +293,17 @@ variable "alarm_datapoints_to_alarm" {
   }
 }
 
+variable "alarm_min_requests" {
+  description = "Requests an operation (or, with the ALB, the target group) must have in a period for its 5xx-rate and p99 alarms to judge the period; a quieter period counts as fine. For a quiet operation p99 is its slowest request, and one 5xx in one request is 100%."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.alarm_min_requests == floor(var.alarm_min_requests) && var.alarm_min_requests >= 1 && var.alarm_min_requests <= 100000
+    error_message = "alarm_min_requests must be an integer between 1 and 100000."
+  }
+}
+
 variable "alarm_5xx_rate_threshold" {
   description = "Percent of an operation's answers (and, with the ALB, of the target group's) that may be 5xx in a period before the period counts as breaching."
   type        = number
@@ -355,7 +371,7 @@ variable "alarm_emails" {
 }
 
 variable "rollback_on_alarms" {
-  description = "Name the rollback alarms (each operation's 5xx rate and p99 latency, and with the ALB the target 5xx rate) in the service's deployment alarms, so that ECS rolls back a deployment during which one fires. ECS then keeps each deployment in progress for a bake time after its tasks are healthy, and make deploy waits for it. The circuit breaker rolls back deployments whose tasks never get healthy either way."
+  description = "Name the rollback alarms (each operation's 5xx rate and p99 latency, and with the ALB the target 5xx rate) in the service's deployment alarms, so that ECS rolls back a deployment during which one fires. ECS then keeps each deployment in progress for a bake time after its tasks are healthy, and make deploy waits for it. false (make deploy ROLLBACK=off) is for a hotfix during an incident: the alarms stay and page, the deployment is not rolled back for them. The circuit breaker rolls back deployments whose tasks never get healthy either way."
   type        = bool
   default     = true
 }
@@ -417,6 +433,17 @@ variable "tracing_sample_ratio" {
 }
 
 # ---- registry -------------------------------------------------------------------------------
+
+variable "previous_image_tag" {
+  description = "The image tag the service ran before this deploy (make deploy reads it from the service and passes it). The ECR lifecycle policy never expires it, as it never expires image_tag: it is what ECS rolls a failed deployment back to. null: only image_tag is kept that way."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.previous_image_tag == null || can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.previous_image_tag))
+    error_message = "previous_image_tag must be an image tag (letters, digits, '_', '.', '-'; at most 128 characters)."
+  }
+}
 
 variable "ecr_keep_images" {
   description = "How many most recent images the ECR lifecycle policy keeps; older ones expire."

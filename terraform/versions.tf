@@ -22,12 +22,7 @@ provider "aws" {
   region = var.region
 
   default_tags {
-    tags = merge(
-      {
-        Project   = var.name
-        ManagedBy = "terraform"
-      },
-      var.tags,
-    )
+    # Project = name last: the deployer's permissions are scoped to it (terraform/iam).
+    tags = merge({ ManagedBy = "terraform" }, var.tags, { Project = var.name })
   }
 }

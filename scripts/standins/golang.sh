@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Builds the TEST STAND-IN for the Dockerfile's build stage (golang:<minor>) from
-# exactly the Go release go.mod names, the oldest patch the real image may carry
-# (its GOTOOLCHAIN=local refuses older ones), taken from the module cache, where
-# the go command keeps the toolchains it fetches (golang.org/toolchain); and
+# Builds the TEST STAND-IN for the Dockerfile's build stage (golang:<release>) from
+# exactly the Go release go.mod names, as the real image's tag does, taken from the
+# module cache, where the go command keeps the toolchains it fetches (golang.org/toolchain); and
 # busybox-static: enough for CGO_ENABLED=0 builds. Test scaffolding only; the
 # real image is Debian-based and larger. Skips the build when an identical
 # stand-in already exists.
@@ -13,7 +12,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 
 tag=$(sed -n 's/^FROM .*golang:\([^ ]*\) AS build$/\1/p' "$root/Dockerfile")
 want=go$(sed -n 's/^go //p' "$root/go.mod")
-if [[ -z $tag || $want != "go$tag".* ]]; then
+if [[ -z $tag || $want != "go$tag" ]]; then
 	echo "standins: the Dockerfile's build stage (golang:${tag:-?}) does not match go.mod's $want" >&2
 	exit 1
 fi

@@ -36,40 +36,40 @@ run "alarms_for_every_operation_of_the_spec" {
     condition = (
       aws_cloudwatch_metric_alarm.operation_5xx["getActor"].comparison_operator == "GreaterThanThreshold" &&
       aws_cloudwatch_metric_alarm.operation_5xx["getActor"].threshold == 5 &&
-      one([for q in aws_cloudwatch_metric_alarm.operation_5xx["getActor"].metric_query : q.expression if q.return_data == true]) == "100 * FILL(errors, 0) / requests" &&
+      one([for q in aws_cloudwatch_metric_alarm.operation_5xx["getActor"].metric_query : q.expression if q.return_data == true]) == "IF(FILL(requests, 0) >= 10, 100 * (FILL(errors, 0) - FILL(full, 0)) / requests, 0)" &&
       { for q in aws_cloudwatch_metric_alarm.operation_5xx["getActor"].metric_query : q.id => "${q.metric[0].namespace} ${q.metric[0].metric_name} ${q.metric[0].stat} ${q.metric[0].period} ${jsonencode(q.metric[0].dimensions)}" if length(q.metric) > 0 } == {
         errors   = "actors 5XXError Sum 60 ${jsonencode({ Service = "actors", operationId = "getActor" })}"
+        full     = "actors StoreFull Sum 60 ${jsonencode({ Service = "actors", operationId = "getActor" })}"
         requests = "actors Requests Sum 60 ${jsonencode({ Service = "actors", operationId = "getActor" })}"
       }
     )
-    error_message = "the 5xx-rate alarm must be 100 * 5XXError / Requests of its operation (Sum each minute) above 5%"
+    error_message = "the 5xx-rate alarm must be 100 * (5XXError - StoreFull) / Requests of its operation (Sum each minute) above 5%, and 0 in a period with fewer than 10 requests"
   }
   assert {
     condition = (
-      aws_cloudwatch_metric_alarm.operation_latency["getActor"].namespace == "actors" &&
-      aws_cloudwatch_metric_alarm.operation_latency["getActor"].metric_name == "Latency" &&
-      aws_cloudwatch_metric_alarm.operation_latency["getActor"].dimensions == tomap({ Service = "actors", operationId = "getActor" }) &&
-      aws_cloudwatch_metric_alarm.operation_latency["getActor"].extended_statistic == "p99" &&
-      aws_cloudwatch_metric_alarm.operation_latency["getActor"].statistic == null &&
-      aws_cloudwatch_metric_alarm.operation_latency["getActor"].period == 60 &&
-      aws_cloudwatch_metric_alarm.operation_latency["getActor"].threshold == 1000 &&
-      aws_cloudwatch_metric_alarm.operation_latency["getActor"].evaluate_low_sample_count_percentiles == "evaluate"
+      one([for q in aws_cloudwatch_metric_alarm.operation_latency["getActor"].metric_query : q.expression if q.return_data == true]) == "IF(FILL(requests, 0) >= 10, p99, 0)" &&
+      { for q in aws_cloudwatch_metric_alarm.operation_latency["getActor"].metric_query : q.id => "${q.metric[0].namespace} ${q.metric[0].metric_name} ${q.metric[0].stat} ${q.metric[0].period} ${jsonencode(q.metric[0].dimensions)}" if length(q.metric) > 0 } == {
+        p99      = "actors Latency p99 60 ${jsonencode({ Service = "actors", operationId = "getActor" })}"
+        requests = "actors Requests Sum 60 ${jsonencode({ Service = "actors", operationId = "getActor" })}"
+      } &&
+      aws_cloudwatch_metric_alarm.operation_latency["getActor"].metric_name == null &&
+      aws_cloudwatch_metric_alarm.operation_latency["getActor"].threshold == 1000
     )
-    error_message = "the latency alarm must be the p99 of its operation's Latency above 1000 ms, evaluated however few the requests"
+    error_message = "the latency alarm must be the p99 of its operation's Latency above 1000 ms, and 0 in a period with fewer than 10 requests"
   }
   # An operation without requests writes no metric line.
   assert {
-    condition = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.operation_5xx), values(aws_cloudwatch_metric_alarm.operation_latency), values(aws_cloudwatch_metric_alarm.utilization), aws_cloudwatch_metric_alarm.tasks_below_desired) :
-      a.treat_missing_data == "notBreaching" && a.evaluation_periods == 5 && length(a.alarm_actions) == 0 && length(a.ok_actions) == 0
+    condition = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.operation_5xx), values(aws_cloudwatch_metric_alarm.operation_latency), values(aws_cloudwatch_metric_alarm.utilization), aws_cloudwatch_metric_alarm.tasks_below_desired, [aws_cloudwatch_metric_alarm.store_full]) :
+      a.treat_missing_data == "notBreaching" && length(a.alarm_actions) == 0 && length(a.ok_actions) == 0
     ])
-    error_message = "every alarm must treat missing data as not breaching, look at 5 periods, and notify nobody without alarm_emails"
+    error_message = "every alarm but the heartbeat must treat missing data as not breaching, and notify nobody without alarm_emails"
   }
   assert {
-    condition     = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.operation_5xx), values(aws_cloudwatch_metric_alarm.operation_latency)) : a.datapoints_to_alarm == 3])
+    condition     = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.operation_5xx), values(aws_cloudwatch_metric_alarm.operation_latency)) : a.datapoints_to_alarm == 3 && a.evaluation_periods == 5])
     error_message = "the operations' alarms must fire on 3 breaching periods of 5"
   }
   assert {
-    condition     = { for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value }["OTEL_SERVICE_NAME"] == one(distinct([for q in aws_cloudwatch_metric_alarm.operation_5xx["getActor"].metric_query : q.metric[0].dimensions.Service if length(q.metric) > 0]))
+    condition     = { for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value }["OTEL_SERVICE_NAME"] == one(distinct(concat([for q in aws_cloudwatch_metric_alarm.operation_5xx["getActor"].metric_query : q.metric[0].dimensions.Service if length(q.metric) > 0], [aws_cloudwatch_metric_alarm.heartbeat.dimensions.Service])))
     error_message = "the service must write its metrics under the Service dimension the alarms watch (OTEL_SERVICE_NAME)"
   }
 
@@ -114,8 +114,8 @@ run "alarms_for_every_operation_of_the_spec" {
     error_message = "exactly the operations' 5xx-rate and latency alarms must roll a deployment back (not CPU, memory or running tasks, which load and every deployment move)"
   }
   assert {
-    condition     = toset(output.rollback_alarm_names) == aws_ecs_service.this.alarms[0].alarm_names && length(output.alarm_names) == length(output.rollback_alarm_names) + 3 && output.alarm_topic_arn == null
-    error_message = "outputs: the rollback alarms, and every alarm (those and CPU, memory, running tasks)"
+    condition     = toset(output.rollback_alarm_names) == aws_ecs_service.this.alarms[0].alarm_names && length(output.alarm_names) == length(output.rollback_alarm_names) + 5 && output.alarm_topic_arn == null
+    error_message = "outputs: the rollback alarms, and every alarm (those and heartbeat, store full, CPU, memory, running tasks)"
   }
 }
 
@@ -132,7 +132,7 @@ run "a_new_operation_gets_its_alarms" {
     condition = (
       aws_cloudwatch_metric_alarm.operation_5xx["listActorRoles"].alarm_name == "actors-listActorRoles-5xx-rate" &&
       aws_cloudwatch_metric_alarm.operation_latency["listActorRoles"].alarm_name == "actors-listActorRoles-p99-latency" &&
-      aws_cloudwatch_metric_alarm.operation_latency["listActorRoles"].dimensions == tomap({ Service = "actors", operationId = "listActorRoles" }) &&
+      one([for q in aws_cloudwatch_metric_alarm.operation_latency["listActorRoles"].metric_query : q.metric[0].dimensions if q.id == "p99"]) == tomap({ Service = "actors", operationId = "listActorRoles" }) &&
       strcontains(aws_cloudwatch_metric_alarm.operation_5xx["listActorRoles"].alarm_description, "GET /actors/{id}/roles (listActorRoles)")
     )
     error_message = "the new operation must get its 5xx-rate and p99-latency alarms on its own metrics"
@@ -210,20 +210,21 @@ run "load_balancer_alarms_notifications_and_settings" {
     condition = (
       aws_cloudwatch_metric_alarm.target_5xx[0].alarm_name == "actors-alb-target-5xx-rate" &&
       aws_cloudwatch_metric_alarm.target_5xx[0].threshold == 2 &&
-      one([for q in aws_cloudwatch_metric_alarm.target_5xx[0].metric_query : q.expression if q.return_data == true]) == "100 * FILL(errors, 0) / requests" &&
+      one([for q in aws_cloudwatch_metric_alarm.target_5xx[0].metric_query : q.expression if q.return_data == true]) == "IF(FILL(requests, 0) >= 10, 100 * (FILL(errors, 0) - FILL(full, 0)) / requests, 0)" &&
       { for q in aws_cloudwatch_metric_alarm.target_5xx[0].metric_query : q.id => "${q.metric[0].namespace} ${q.metric[0].metric_name} ${q.metric[0].stat} ${q.metric[0].period} ${jsonencode(q.metric[0].dimensions)}" if length(q.metric) > 0 } == {
         errors   = "AWS/ApplicationELB HTTPCode_Target_5XX_Count Sum 300 ${jsonencode({ LoadBalancer = "app/actors/0123456789abcdef", TargetGroup = "targetgroup/actors/0123456789abcdef" })}"
         requests = "AWS/ApplicationELB RequestCount Sum 300 ${jsonencode({ LoadBalancer = "app/actors/0123456789abcdef", TargetGroup = "targetgroup/actors/0123456789abcdef" })}"
+        full     = "actors StoreFull Sum 300 ${jsonencode({ Service = "actors" })}"
       }
     )
-    error_message = "with the ALB, an alarm must watch the rate of 5xx answers from the target group"
+    error_message = "with the ALB, an alarm must watch the rate of 5xx answers but 507 from the target group, in periods of at least 10 requests"
   }
   assert {
     condition     = contains(aws_ecs_service.this.alarms[0].alarm_names, "actors-alb-target-5xx-rate") && !contains(aws_ecs_service.this.alarms[0].alarm_names, "actors-alb-unhealthy-targets")
     error_message = "the target 5xx rate must roll back; unhealthy targets are the circuit breaker's (a new task is unhealthy until it passes its checks)"
   }
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.tasks_below_desired) == 0 && length(output.alarm_names) == length(output.rollback_alarm_names) + 3
+    condition     = length(aws_cloudwatch_metric_alarm.tasks_below_desired) == 0 && length(output.alarm_names) == length(output.rollback_alarm_names) + 5
     error_message = "without Container Insights there are no task counts to alarm on; the others stay"
   }
   assert {
@@ -239,13 +240,16 @@ run "load_balancer_alarms_notifications_and_settings" {
     condition = alltrue([for a in concat(
       values(aws_cloudwatch_metric_alarm.operation_5xx), values(aws_cloudwatch_metric_alarm.operation_latency),
       values(aws_cloudwatch_metric_alarm.utilization), aws_cloudwatch_metric_alarm.unhealthy_targets, aws_cloudwatch_metric_alarm.target_5xx,
+      [aws_cloudwatch_metric_alarm.heartbeat, aws_cloudwatch_metric_alarm.store_full],
       ) : a.alarm_actions == toset([aws_sns_topic.alarms[0].arn]) && a.ok_actions == toset([aws_sns_topic.alarms[0].arn]) && try(length(a.insufficient_data_actions), 0) == 0
     ])
     error_message = "every alarm must notify the topic when it fires and when it clears (not on missing data, which is an idle operation)"
   }
   assert {
-    condition = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.operation_latency), values(aws_cloudwatch_metric_alarm.utilization), aws_cloudwatch_metric_alarm.unhealthy_targets) :
+    condition = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.utilization), aws_cloudwatch_metric_alarm.unhealthy_targets) :
       a.period == 300 && a.evaluation_periods == 3 && a.datapoints_to_alarm == 2
+      ]) && alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.operation_latency), values(aws_cloudwatch_metric_alarm.operation_5xx)) :
+      a.evaluation_periods == 3 && a.datapoints_to_alarm == 2 && alltrue([for q in a.metric_query : q.metric[0].period == 300 if length(q.metric) > 0])
     ])
     error_message = "alarm_period, alarm_evaluation_periods and alarm_datapoints_to_alarm must set every alarm's window"
   }
@@ -273,4 +277,89 @@ run "rollback_on_alarms_off" {
     condition     = !strcontains(aws_cloudwatch_metric_alarm.operation_5xx["getActor"].alarm_description, "Rolls back")
     error_message = "an alarm's description must not promise a rollback that is off"
   }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.heartbeat.treat_missing_data == "breaching" && aws_cloudwatch_metric_alarm.store_full.alarm_name == "actors-store-full"
+    error_message = "a hotfix without rollback still has the alarms that page"
+  }
+}
+
+run "quiet_operations_the_heartbeat_and_a_full_store" {
+  command = plan
+
+  variables {
+    alarm_min_requests = 50
+    alarm_emails       = ["ops@example.com"]
+  }
+
+  # A period with fewer requests than alarm_min_requests evaluates to 0, below any threshold.
+  assert {
+    condition = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.operation_5xx), values(aws_cloudwatch_metric_alarm.operation_latency)) :
+      startswith(one([for q in a.metric_query : q.expression if q.return_data == true]), "IF(FILL(requests, 0) >= 50, ") &&
+      endswith(one([for q in a.metric_query : q.expression if q.return_data == true]), ", 0)") &&
+      a.threshold > 0 && a.comparison_operator == "GreaterThanThreshold" && a.treat_missing_data == "notBreaching"
+    ])
+    error_message = "every operation's alarm must judge only periods with at least alarm_min_requests (50) requests, and see 0 otherwise"
+  }
+  assert {
+    condition = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.operation_5xx), values(aws_cloudwatch_metric_alarm.operation_latency)) :
+      one([for q in a.metric_query : q.metric[0] if q.id == "requests"]).metric_name == "Requests" && one([for q in a.metric_query : q.metric[0] if q.id == "requests"]).stat == "Sum"
+    ])
+    error_message = "the request count an operation's alarm compares with alarm_min_requests must be the Sum of its Requests"
+  }
+  assert {
+    condition     = strcontains(aws_cloudwatch_metric_alarm.operation_5xx["getActor"].alarm_description, "fewer than 50 requests do not count") && strcontains(aws_cloudwatch_metric_alarm.operation_5xx["getActor"].alarm_description, "other than 507")
+    error_message = "the 5xx alarm's description must say what it leaves out"
+  }
+
+  # The heartbeat: no request at all, health checks included, is an outage; missing data breaches.
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.heartbeat.alarm_name == "actors-heartbeat" &&
+      aws_cloudwatch_metric_alarm.heartbeat.namespace == "actors" &&
+      aws_cloudwatch_metric_alarm.heartbeat.metric_name == "Requests" &&
+      aws_cloudwatch_metric_alarm.heartbeat.dimensions == tomap({ Service = "actors" }) &&
+      aws_cloudwatch_metric_alarm.heartbeat.statistic == "Sum" &&
+      aws_cloudwatch_metric_alarm.heartbeat.comparison_operator == "LessThanThreshold" &&
+      aws_cloudwatch_metric_alarm.heartbeat.threshold == 1 &&
+      aws_cloudwatch_metric_alarm.heartbeat.treat_missing_data == "breaching" &&
+      aws_cloudwatch_metric_alarm.heartbeat.evaluation_periods == 5 &&
+      aws_cloudwatch_metric_alarm.heartbeat.datapoints_to_alarm == 5
+    )
+    error_message = "the heartbeat must fire when the whole service (Service dimension only) has no request in every period looked at, missing data counting as breaching"
+  }
+  # A full store: its own alarm on the first 507, paging.
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.store_full.alarm_name == "actors-store-full" &&
+      aws_cloudwatch_metric_alarm.store_full.namespace == "actors" &&
+      aws_cloudwatch_metric_alarm.store_full.metric_name == "StoreFull" &&
+      aws_cloudwatch_metric_alarm.store_full.dimensions == tomap({ Service = "actors" }) &&
+      aws_cloudwatch_metric_alarm.store_full.statistic == "Sum" &&
+      aws_cloudwatch_metric_alarm.store_full.comparison_operator == "GreaterThanThreshold" &&
+      aws_cloudwatch_metric_alarm.store_full.threshold == 0 &&
+      aws_cloudwatch_metric_alarm.store_full.evaluation_periods == 1 &&
+      aws_cloudwatch_metric_alarm.store_full.treat_missing_data == "notBreaching"
+    )
+    error_message = "a full store must have its own alarm, firing on any 507 in a period"
+  }
+  # Both page, neither rolls back: no new image fixes a full store, and the circuit breaker and the
+  # rollback alarms cover a revision that does not serve.
+  assert {
+    condition = (
+      !contains(aws_ecs_service.this.alarms[0].alarm_names, "actors-heartbeat") && !contains(aws_ecs_service.this.alarms[0].alarm_names, "actors-store-full") &&
+      contains(output.alarm_names, "actors-heartbeat") && contains(output.alarm_names, "actors-store-full") &&
+      length(aws_cloudwatch_metric_alarm.heartbeat.alarm_actions) == 1 && length(aws_cloudwatch_metric_alarm.store_full.alarm_actions) == 1
+    )
+    error_message = "the heartbeat and the store-full alarms must page (alarm_emails) and never roll a deployment back"
+  }
+}
+
+run "a_minimum_request_count_below_one_is_refused" {
+  command = plan
+
+  variables {
+    alarm_min_requests = 0
+  }
+
+  expect_failures = [var.alarm_min_requests]
 }

@@ -88,7 +88,7 @@ run "plan_default_shape" {
     error_message = "the first lifecycle rule must claim exactly the running tag and never expire it"
   }
   assert {
-    condition     = [for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : r.rulePriority] == [1, 2, 3] && alltrue([for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : r.selection.tagStatus != "any"])
+    condition     = [for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : r.rulePriority] == [1, 3, 4] && alltrue([for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : r.selection.tagStatus != "any"])
     error_message = "the running tag's rule must come first, and no rule may select tagStatus any (it would count every attestation and index)"
   }
   assert {

@@ -35,12 +35,12 @@ mock_data "aws_secretsmanager_random_password" {
 
 override_resource {
   target = aws_iam_role.execution
-  values = { arn = "arn:aws:iam::123456789012:role/actors-execution-20260101", name = "actors-execution-20260101" }
+  values = { arn = "arn:aws:iam::123456789012:role/actors/actors-exec-20260101", name = "actors-exec-20260101" }
 }
 
 override_resource {
   target = aws_iam_role.task
-  values = { arn = "arn:aws:iam::123456789012:role/actors-task-20260101", name = "actors-task-20260101" }
+  values = { arn = "arn:aws:iam::123456789012:role/actors/actors-task-20260101", name = "actors-task-20260101" }
 }
 
 override_resource {
