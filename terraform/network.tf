@@ -28,12 +28,10 @@ resource "aws_vpc" "this" {
   tags = { Name = var.name }
 }
 
-# Adopt the VPC's default security group and strip its rules, so nothing can use it by accident.
-resource "aws_default_security_group" "this" {
-  vpc_id = aws_vpc.this.id
-
-  tags = { Name = "${var.name}-default-unused" }
-}
+# The VPC's default security group is left as AWS creates it, and nothing in the stack uses it.
+# Adopting it to strip its rules would need the right to revoke rules on, and tag, a group the
+# deployer did not create: the right to claim any untagged security group, which the deployer
+# policy refuses (terraform/iam).
 
 resource "aws_internet_gateway" "this" {
   vpc_id = aws_vpc.this.id

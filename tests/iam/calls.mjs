@@ -280,10 +280,7 @@ export function allowed(s) {
 export const needsNoPermission = ['aws_caller_identity', 'aws_region']
 
 // The stack's resource types the policy deliberately does not let the deployer manage, and why.
-export const refused = {
-  aws_default_security_group:
-    'adopting the VPC\'s default security group means revoking rules on, and tagging, a group the deployer did not create: a right that would let it claim any untagged security group. The group is unused by the stack; leave it alone (network.tf).',
-}
+export const refused = {}
 
 export function denied(s) {
   const { P, A, N } = s
