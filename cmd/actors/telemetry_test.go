@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -396,4 +397,80 @@ func validateMetricValue(t *testing.T, errorf func(string, ...any), name string,
 	default:
 		errorf("metric %s has no numeric member on the root: %v", name, v)
 	}
+}
+
+// TestSecondSignalExits: a second SIGINT or SIGTERM during a shutdown that would take a
+// minute (a collector that never answers) ends the process at once.
+func TestSecondSignalExits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary; skipped with -short")
+	}
+	for _, second := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(second.String(), func(t *testing.T) {
+			srv := startBinary(t, devEnv(map[string]string{
+				"OTEL_EXPORTER_OTLP_ENDPOINT": hangingEndpoint(t),
+				"OTEL_EXPORTER_OTLP_TIMEOUT":  "600000",
+				"ACTORS_SHUTDOWN_TIMEOUT":     "1m",
+			}))
+			getActor(t, srv)
+			if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			for deadline := time.Now().Add(10 * time.Second); !strings.Contains(srv.output(), `"msg":"shutting down"`); time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("no shutdown after SIGTERM:\n%s", srv.output())
+				}
+			}
+			time.Sleep(200 * time.Millisecond) // into the export that hangs
+			select {
+			case <-srv.exited:
+				t.Fatalf("the process exited before the second signal:\n%s", srv.output())
+			default:
+			}
+			if err := srv.cmd.Process.Signal(second); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-srv.exited:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("the process did not exit at a second signal (%v):\n%s", second, srv.output())
+			}
+			if code := srv.cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(srv.output(), "exiting without waiting") {
+				t.Errorf("exit code %d, want 1 and a word on stderr:\n%s", code, srv.output())
+			}
+		})
+	}
+}
+
+func getActor(t *testing.T, srv *binaryServer) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, srv.base+"/actors/1", nil)
+	req.SetBasicAuth("user", "password")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
+// hangingEndpoint is the URL of a collector that reads requests and never answers.
+func hangingEndpoint(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				_, _ = io.Copy(io.Discard, conn)
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
 }
