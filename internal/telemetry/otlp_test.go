@@ -332,6 +332,22 @@ func (c countingConn) Read(p []byte) (int, error) {
 // rawCollector reads each request and answers it with whatever answer writes, on the
 // wire as it is, then closes the connection. It returns its URL.
 func rawCollector(t *testing.T, answer func(w *bufio.Writer)) string {
+	return serveConns(t, func(conn net.Conn) {
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+		req, err := http.ReadRequest(bufio.NewReader(conn))
+		if err != nil {
+			return
+		}
+		_, _ = io.Copy(io.Discard, req.Body)
+		w := bufio.NewWriter(conn)
+		answer(w)
+		_ = w.Flush()
+	})
+}
+
+// serveConns runs handle on each connection to a new loopback listener, then closes the
+// connection, until the test ends. It returns the listener's URL.
+func serveConns(t *testing.T, handle func(net.Conn)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -346,15 +362,7 @@ func rawCollector(t *testing.T, answer func(w *bufio.Writer)) string {
 			}
 			go func() {
 				defer conn.Close()
-				_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-				req, err := http.ReadRequest(bufio.NewReader(conn))
-				if err != nil {
-					return
-				}
-				_, _ = io.Copy(io.Discard, req.Body)
-				w := bufio.NewWriter(conn)
-				answer(w)
-				_ = w.Flush()
+				handle(conn)
 			}()
 		}
 	}()
@@ -398,23 +406,8 @@ func TestOTLPShutdown(t *testing.T) {
 	})
 
 	t.Run("collector hangs up", func(t *testing.T) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
 		var conns atomic.Int64
-		go func() {
-			for {
-				conn, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				conns.Add(1)
-				conn.Close()
-			}
-		}()
-		tr, logs := start(t, "http://"+ln.Addr().String())
+		tr, logs := start(t, serveConns(t, func(net.Conn) { conns.Add(1) }))
 		tr.Shutdown(time.Minute)
 		if n := conns.Load(); n != 1 {
 			t.Errorf("%d tries while the service stops, want 1", n)
@@ -425,22 +418,11 @@ func TestOTLPShutdown(t *testing.T) {
 	})
 
 	t.Run("collector hangs", func(t *testing.T) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		closed := make(chan struct{})
-		go func() {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer conn.Close()
+		closed := make(chan struct{}, 1)
+		tr, logs := start(t, serveConns(t, func(conn net.Conn) {
 			_, _ = io.Copy(io.Discard, conn) // never answers; returns when the exporter hangs up
-			close(closed)
-		}()
-		tr, logs := start(t, "http://"+ln.Addr().String())
+			closed <- struct{}{}
+		}))
 		began := time.Now()
 		tr.Shutdown(300 * time.Millisecond)
 		if took := time.Since(began); took < 300*time.Millisecond {
