@@ -373,17 +373,17 @@ func serveConns(t *testing.T, handle func(net.Conn)) string {
 // the first ends at once, the second by the shutdown's deadline, and neither leaves an
 // export running.
 func TestOTLPShutdown(t *testing.T) {
-	start := func(t *testing.T, endpoint string) (*Tracing, *bytes.Buffer) {
+	start := func(t *testing.T, endpoint string) (*Tracing, *lockedBuffer) {
 		t.Helper()
-		var logs bytes.Buffer
+		logs := new(lockedBuffer) // written to by the exporter's goroutine too
 		env := map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_EXPORTER_OTLP_TIMEOUT": "60000"}
-		tr, err := StartTracing(context.Background(), func(k string) string { return env[k] }, "test", slog.New(slog.NewJSONHandler(&logs, nil)))
+		tr, err := StartTracing(context.Background(), func(k string) string { return env[k] }, "test", slog.New(slog.NewJSONHandler(logs, nil)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, span := tr.Provider().Tracer("test").Start(context.Background(), "GET /actors/{id}")
 		span.End()
-		return tr, &logs
+		return tr, logs
 	}
 
 	t.Run("collector down", func(t *testing.T) {
@@ -460,4 +460,21 @@ func TestOTLPStopEndsExports(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the export still waits to retry after the service began to stop")
 	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
