@@ -215,8 +215,8 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		if password == "" {
 			return config{}, fmt.Errorf("ACTORS_PASSWORD_FILE / -password-file %q is empty", *passwordFile)
 		}
-		if info, err := os.Stat(*passwordFile); err == nil && info.Mode().Perm()&0o044 != 0 {
-			cfg.warnings = append(cfg.warnings, fmt.Sprintf("ACTORS_PASSWORD_FILE %s is readable by group or others (mode %v): chmod 600 it", *passwordFile, info.Mode().Perm()))
+		if info, err := os.Stat(*passwordFile); err == nil && info.Mode().Perm()&0o066 != 0 {
+			cfg.warnings = append(cfg.warnings, fmt.Sprintf("ACTORS_PASSWORD_FILE %s can be read or changed by group or others (mode %v): chmod 600 it", *passwordFile, info.Mode().Perm()))
 		}
 	}
 	switch {

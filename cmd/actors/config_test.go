@@ -17,12 +17,15 @@ func TestLoadConfig(t *testing.T) {
 	if err := os.WriteFile(pwFile, []byte("s3cret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	shared := filepath.Join(dir, "shared")
-	if err := os.WriteFile(shared, []byte("s3cret\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(shared, 0o640); err != nil { // WriteFile's mode is cut by the umask
-		t.Fatal(err)
+	// Password files others can read, or change (and so choose the password).
+	shared, groupWritable, othersWritable := filepath.Join(dir, "shared"), filepath.Join(dir, "group-writable"), filepath.Join(dir, "others-writable")
+	for name, mode := range map[string]os.FileMode{shared: 0o640, groupWritable: 0o620, othersWritable: 0o602} {
+		if err := os.WriteFile(name, []byte("s3cret\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(name, mode); err != nil { // WriteFile's mode is cut by the umask
+			t.Fatal(err)
+		}
 	}
 	empty := filepath.Join(dir, "empty")
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
@@ -54,7 +57,13 @@ func TestLoadConfig(t *testing.T) {
 			want: config{addr: ":5000", username: "user", password: "s3cret", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64, metricsInterval: time.Minute}},
 		{name: "password file readable by its group", env: map[string]string{"ACTORS_USERNAME": "user", "ACTORS_PASSWORD_FILE": shared},
 			want: config{addr: ":5000", username: "user", password: "s3cret", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64, metricsInterval: time.Minute,
-				warnings: []string{"ACTORS_PASSWORD_FILE " + shared + " is readable by group or others (mode -rw-r-----): chmod 600 it"}}},
+				warnings: []string{"ACTORS_PASSWORD_FILE " + shared + " can be read or changed by group or others (mode -rw-r-----): chmod 600 it"}}},
+		{name: "password file writable by its group", env: map[string]string{"ACTORS_USERNAME": "user", "ACTORS_PASSWORD_FILE": groupWritable},
+			want: config{addr: ":5000", username: "user", password: "s3cret", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64, metricsInterval: time.Minute,
+				warnings: []string{"ACTORS_PASSWORD_FILE " + groupWritable + " can be read or changed by group or others (mode -rw--w----): chmod 600 it"}}},
+		{name: "password file writable by others", env: map[string]string{"ACTORS_USERNAME": "user", "ACTORS_PASSWORD_FILE": othersWritable},
+			want: config{addr: ":5000", username: "user", password: "s3cret", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64, metricsInterval: time.Minute,
+				warnings: []string{"ACTORS_PASSWORD_FILE " + othersWritable + " can be read or changed by group or others (mode -rw-----w-): chmod 600 it"}}},
 		{name: "bad read header timeout", env: map[string]string{"ACTORS_READ_HEADER_TIMEOUT": "0s"}, wantErr: "ACTORS_READ_HEADER_TIMEOUT"},
 		{name: "bad write timeout", env: map[string]string{"ACTORS_WRITE_TIMEOUT": "x"}, wantErr: "ACTORS_WRITE_TIMEOUT"},
 		{name: "bad trusted proxy", env: map[string]string{"ACTORS_TRUSTED_PROXIES": "10.0.0.0/16, lb"}, wantErr: "ACTORS_TRUSTED_PROXIES"},

@@ -16,6 +16,13 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() { // a second signal exits at once, by hand: PID 1 ignores default actions
+		<-signals
+		fmt.Fprintf(os.Stderr, "actors: %v during shutdown: exiting without waiting\n", <-signals)
+		os.Exit(1)
+	}()
 	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "actors:", err)
 		os.Exit(1)

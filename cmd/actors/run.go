@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -66,6 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if tp != nil {
 		log = slog.New(telemetry.LogHandler(logHandler))
 	}
+	defer traces.Shutdown(cfg.shutdownTimeout) // on every way out: a failed start-up's spans say why
 	var metrics *telemetry.Metrics
 	if cfg.metricsInterval > 0 {
 		if metrics, err = telemetry.NewMetrics(out, telemetry.ServiceName(getenv), cfg.metricsInterval); err != nil {
@@ -129,15 +129,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// A fresh context: ctx is already cancelled, and in-flight requests deserve their time.
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	err = srv.Shutdown(shutdownCtx) // Serve has returned ErrServerClosed
+	deadline, _ := shutdownCtx.Deadline()
+	traces.Shutdown(time.Until(deadline)) // the requests' spans, in what is left of the timeout
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
-	}
-	// The requests are done: their spans go out within what is left of the same timeout.
-	if err := traces.Shutdown(shutdownCtx); err != nil {
-		log.Warn("tracing", slog.Any("error", err))
 	}
 	log.Info("stopped")
 	return nil

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -27,6 +28,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/actors-dev/actors/gen/actorsapi"
+	"github.com/actors-dev/actors/internal/dynamostore/dynalitetest"
 )
 
 // otlpReceiver is an OTLP/HTTP collector for tests: it keeps the spans posted to /v1/traces.
@@ -396,4 +398,164 @@ func validateMetricValue(t *testing.T, errorf func(string, ...any), name string,
 	default:
 		errorf("metric %s has no numeric member on the root: %v", name, v)
 	}
+}
+
+// TestShutdownWhateverTheCollector stops the binary while its collector is down, and while
+// it takes the spans and never answers: either way the process exits 0 within
+// ACTORS_SHUTDOWN_TIMEOUT, however long an export may take (OTEL_EXPORTER_OTLP_TIMEOUT).
+func TestShutdownWhateverTheCollector(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary; skipped with -short")
+	}
+	tests := []struct {
+		name     string
+		endpoint func(t *testing.T) string
+		timeout  time.Duration // ACTORS_SHUTDOWN_TIMEOUT
+		within   time.Duration
+	}{
+		// Nothing listens: it will not be back before the process exits, so no retries.
+		{name: "down", endpoint: downEndpoint, timeout: time.Minute, within: 5 * time.Second},
+		{name: "hangs", endpoint: hangingEndpoint, timeout: 2 * time.Second, within: 2*time.Second + 5*time.Second},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := startBinary(t, devEnv(map[string]string{
+				"OTEL_EXPORTER_OTLP_ENDPOINT": tc.endpoint(t),
+				"OTEL_EXPORTER_OTLP_TIMEOUT":  "600000",
+				"OTEL_BSP_SCHEDULE_DELAY":     "100", // an export is retrying when the signal comes
+				"ACTORS_SHUTDOWN_TIMEOUT":     tc.timeout.String(),
+			}))
+			getActor(t, srv)
+			time.Sleep(500 * time.Millisecond)
+			getActor(t, srv) // spans left for the last export
+			began := time.Now()
+			if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-srv.exited:
+				t.Logf("exited %s after SIGTERM", time.Since(began).Round(time.Millisecond))
+			case <-time.After(tc.within):
+				t.Fatalf("the process did not exit within %s of SIGTERM:\n%s", tc.within, srv.output())
+			}
+			if code := srv.cmd.ProcessState.ExitCode(); code != 0 {
+				t.Errorf("exit code %d, want 0:\n%s", code, srv.output())
+			}
+			if !strings.Contains(srv.output(), `"msg":"tracing"`) {
+				t.Errorf("no warning of the spans that did not go out:\n%s", srv.output())
+			}
+		})
+	}
+}
+
+// TestSecondSignalExits: a second SIGINT or SIGTERM during a shutdown that would take a
+// minute (a collector that never answers) ends the process at once.
+func TestSecondSignalExits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary; skipped with -short")
+	}
+	for _, second := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(second.String(), func(t *testing.T) {
+			srv := startBinary(t, devEnv(map[string]string{
+				"OTEL_EXPORTER_OTLP_ENDPOINT": hangingEndpoint(t),
+				"OTEL_EXPORTER_OTLP_TIMEOUT":  "600000",
+				"ACTORS_SHUTDOWN_TIMEOUT":     "1m",
+			}))
+			getActor(t, srv)
+			if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			for deadline := time.Now().Add(10 * time.Second); !strings.Contains(srv.output(), `"msg":"shutting down"`); time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("no shutdown after SIGTERM:\n%s", srv.output())
+				}
+			}
+			time.Sleep(200 * time.Millisecond) // into the export that hangs
+			select {
+			case <-srv.exited:
+				t.Fatalf("the process exited before the second signal:\n%s", srv.output())
+			default:
+			}
+			if err := srv.cmd.Process.Signal(second); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-srv.exited:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("the process did not exit at a second signal (%v):\n%s", second, srv.output())
+			}
+			if code := srv.cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(srv.output(), "exiting without waiting") {
+				t.Errorf("exit code %d, want 1 and a word on stderr:\n%s", code, srv.output())
+			}
+		})
+	}
+}
+
+// TestFailedStartExportsSpans: when start-up fails after tracing has begun (here the
+// address is taken, after the DynamoDB table was seeded), the spans made so far still
+// reach the collector, since they tell what start-up did.
+func TestFailedStartExportsSpans(t *testing.T) {
+	rcv := newOTLPReceiver(t)
+	env := devEnv(dynalitetest.ServerEnv(t, ""))
+	env["OTEL_EXPORTER_OTLP_ENDPOINT"] = rcv.URL
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	err = run(t.Context(), []string{"actors", "-addr", busy.Addr().String()}, func(k string) string { return env[k] }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "ACTORS_ADDR") {
+		t.Fatalf("run = %v, want the address in use", err)
+	}
+	spans, _ := rcv.received()
+	var names []string
+	for _, s := range spans {
+		names = append(names, s.Name)
+	}
+	if !slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, "DynamoDB.") }) {
+		t.Errorf("the collector got spans %v, want the DynamoDB calls of start-up", names)
+	}
+}
+
+func getActor(t *testing.T, srv *binaryServer) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, srv.base+"/actors/1", nil)
+	req.SetBasicAuth("user", "password")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
+// downEndpoint is the URL of a port nothing listens on.
+func downEndpoint(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.Close()
+	return "http://" + ln.Addr().String()
+}
+
+// hangingEndpoint is the URL of a collector that reads requests and never answers.
+func hangingEndpoint(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				_, _ = io.Copy(io.Discard, conn)
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
 }

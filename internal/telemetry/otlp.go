@@ -2,12 +2,11 @@ package telemetry
 
 import (
 	"bytes"
-	"cmp"
 	"compress/gzip"
 	"context"
-	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -25,17 +24,32 @@ import (
 //
 // Why not otlptracehttp: its configuration package links the whole gRPC stack, which the
 // HTTP exporter never uses, and that doubles the binary, past the image's size budget.
+//
+// The collector is trusted with the spans, not with the process: what it answers is read
+// only up to otlpMaxResponse, and what it says reaches the log cut to otlpMaxMessage.
 type otlpClient struct {
-	url      string
-	headers  http.Header
-	gzip     bool
-	timeout  time.Duration
-	http     *http.Client
-	maxTries int
+	url     string
+	headers http.Header
+	gzip    bool
+	timeout time.Duration // for a whole export, its retries included
+	http    *http.Client
+	// firstWait is the backoff before the first retry; it doubles each time, to otlpMaxWait.
+	firstWait time.Duration
+	// stopping ends when the service begins to stop, stopped when it gives up on the
+	// last export.
+	stopping, stopped context.Context
+	beginStop, stop   context.CancelFunc
 }
 
-// otlpRetryWait is the first wait before retrying a failed export; it doubles each time.
-const otlpRetryWait = 500 * time.Millisecond
+const (
+	// otlpMaxResponse bounds the headers and the body read of an answer: an OTLP answer
+	// is a few bytes, and a broken or hostile endpoint could send gigabytes.
+	otlpMaxResponse = 64 << 10
+	// otlpMaxMessage bounds, in characters, what the collector says in a log line.
+	otlpMaxMessage = 256
+	// otlpMaxWait caps a wait between tries, the collector's Retry-After included.
+	otlpMaxWait = 30 * time.Second
+)
 
 // newOTLPClient reads the OTLP exporter settings the OpenTelemetry specification defines,
 // the traces-specific variable first.
@@ -47,7 +61,7 @@ func newOTLPClient(getenv func(string) string) (*otlpClient, error) {
 		}
 		return "OTEL_EXPORTER_OTLP_" + name, getenv("OTEL_EXPORTER_OTLP_" + name)
 	}
-	c := &otlpClient{headers: make(http.Header), timeout: 10 * time.Second, maxTries: 5}
+	c := &otlpClient{headers: make(http.Header), timeout: 10 * time.Second, firstWait: time.Second}
 
 	if v := getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"); v != "" {
 		c.url = v
@@ -88,37 +102,60 @@ func newOTLPClient(getenv func(string) string) (*otlpClient, error) {
 			return nil, fmt.Errorf("%s: not supported; send spans to a collector beside the service (http://127.0.0.1:4318), which holds the TLS settings", name)
 		}
 	}
-	c.http = &http.Client{Timeout: c.timeout}
+	c.http = &http.Client{
+		// Not http.DefaultTransport: its header limit is 10 MB, and anything else in the
+		// process could change it.
+		Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxResponseHeaderBytes: otlpMaxResponse},
+		// The batch and its headers, an API key often, go to the configured endpoint only.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	c.stopping, c.beginStop = context.WithCancel(context.Background())
+	c.stopped, c.stop = context.WithCancel(context.Background())
 	return c, nil
 }
 
 func (c *otlpClient) Start(context.Context) error { return nil }
 
+// Stop ends the exports still running and closes the connections.
 func (c *otlpClient) Stop(context.Context) error {
+	c.stop()
 	c.http.CloseIdleConnections()
 	return nil
 }
 
-// UploadTraces posts one ExportTraceServiceRequest, retrying what the specification says
-// is worth retrying (429, 502, 503, 504, and failures to connect) until ctx ends.
+// UploadTraces posts one ExportTraceServiceRequest within the export timeout (the
+// specification's OTEL_EXPORTER_OTLP_TIMEOUT is per export), retrying what it says is
+// worth retrying: failures to connect or to get an answer, and 429, 502, 503 and 504.
+// Once the service is stopping, an export gets one more try and no waits: a collector
+// that is down or busy then would not be back before the process exits.
 func (c *otlpClient) UploadTraces(ctx context.Context, spans []*tracepb.ResourceSpans) error {
 	body, err := c.encode(spans)
 	if err != nil {
 		return err
 	}
-	wait := otlpRetryWait
-	for try := 1; ; try++ {
-		retryAfter, err := c.post(ctx, body)
-		if err == nil || retryAfter < 0 || try == c.maxTries {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	defer context.AfterFunc(c.stopped, cancel)()
+	for try := 0; ; try++ {
+		stopping := c.stopping.Err() != nil
+		wait, err := c.post(ctx, body)
+		if err == nil || wait < 0 || stopping {
 			return err
 		}
-		wait = cmp.Or(retryAfter, wait)
+		if wait == 0 { // exponential backoff, jittered so that tasks do not retry in step
+			d := c.firstWait << min(try, 16)
+			wait = d/2 + rand.N(d/2+1)
+		}
+		wait = min(wait, otlpMaxWait)
+		if deadline, _ := ctx.Deadline(); time.Until(deadline) < wait {
+			return fmt.Errorf("%w; no time left to retry", err)
+		}
 		select {
 		case <-ctx.Done():
-			return errors.Join(err, ctx.Err())
+			return fmt.Errorf("%w; %w", err, context.Cause(ctx))
+		case <-c.stopping.Done():
 		case <-time.After(wait):
 		}
-		wait *= 2
 	}
 }
 
@@ -146,8 +183,8 @@ func (c *otlpClient) encode(spans []*tracepb.ResourceSpans) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// post sends body once. It returns how long to wait before a retry: 0 for the caller's
-// backoff, a negative duration when retrying cannot help.
+// post sends body once. It returns how long the collector asked to wait before a retry
+// (0: the caller's backoff), or a negative duration when a retry cannot help.
 func (c *otlpClient) post(ctx context.Context, body []byte) (time.Duration, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
 	if err != nil {
@@ -162,19 +199,71 @@ func (c *otlpClient) post(ctx context.Context, body []byte) (time.Duration, erro
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("export spans: %w", err)
+		// The error may quote the collector (a malformed status line): keep its start.
+		return 0, fmt.Errorf("export spans: %.*s", otlpMaxMessage, err.Error())
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
-	switch resp.StatusCode {
-	case http.StatusOK:
-		return 0, nil
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		wait := time.Duration(0)
-		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-			wait = time.Duration(s) * time.Second
-		}
-		return wait, fmt.Errorf("export spans: the collector answered %s", resp.Status)
+	// Read to the end, the connection is reused; beyond the bound, it is closed.
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, otlpMaxResponse))
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/x-protobuf") {
+		answer = nil
 	}
-	return -1, fmt.Errorf("export spans: the collector answered %s", resp.Status)
+	switch code := resp.StatusCode; {
+	case code >= 200 && code < 300:
+		// ExportTraceServiceResponse: partial_success (1) holds rejected_spans (1) and
+		// error_message (2). It is the collector's to report; a retry would not help.
+		_, partial := protoField(answer, 1)
+		rejected, _ := protoField(partial, 1)
+		if _, msg := protoField(partial, 2); rejected != 0 || len(msg) > 0 {
+			return -1, fmt.Errorf("export spans: the collector rejected %d spans: %.*q", int64(rejected), otlpMaxMessage, msg)
+		}
+		return 0, nil
+	case code >= 300 && code < 400:
+		return -1, fmt.Errorf("export spans: the collector answered %d, a redirect, which is not followed: set the endpoint to where it leads", code)
+	default:
+		// A failure's body is a google.rpc.Status, whose message (2) says why.
+		err := fmt.Errorf("export spans: the collector answered %d", code)
+		if _, msg := protoField(answer, 2); len(msg) > 0 {
+			err = fmt.Errorf("%w: %.*q", err, otlpMaxMessage, msg)
+		}
+		switch code {
+		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			return retryAfter(resp.Header.Get("Retry-After")), err
+		}
+		return -1, err
+	}
+}
+
+// retryAfter reads a Retry-After header, delay-seconds or an HTTP-date: 0 when there is
+// none, or none in the future.
+func retryAfter(v string) time.Duration {
+	if s, err := strconv.ParseUint(v, 10, 32); err == nil {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0)
+	}
+	return 0
+}
+
+// protoField returns field num of the protobuf message b: its value when it is a varint,
+// its bytes when it is a string or a message. The last occurrence wins, as in protobuf.
+func protoField(b []byte, num protowire.Number) (v uint64, s []byte) {
+	for len(b) > 0 {
+		n, typ, l := protowire.ConsumeTag(b)
+		if l < 0 {
+			break
+		}
+		m := protowire.ConsumeFieldValue(n, typ, b[l:])
+		if m < 0 {
+			break
+		}
+		if n == num && typ == protowire.VarintType {
+			v, _ = protowire.ConsumeVarint(b[l:])
+		} else if n == num && typ == protowire.BytesType {
+			s, _ = protowire.ConsumeBytes(b[l:])
+		}
+		b = b[l+m:]
+	}
+	return v, s
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
@@ -34,6 +35,7 @@ func ServiceName(getenv func(string) string) string {
 // Tracing is the process's tracer provider. A nil *Tracing is tracing off.
 type Tracing struct {
 	provider *sdktrace.TracerProvider
+	client   *otlpClient
 }
 
 // StartTracing reads the standard OpenTelemetry environment through getenv and returns
@@ -82,7 +84,8 @@ func StartTracing(ctx context.Context, getenv func(string) string, version strin
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
 		log.Warn("tracing", slog.Any("error", err))
 	}))
-	return &Tracing{provider: sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res))}, nil
+	provider := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res))
+	return &Tracing{provider: provider, client: client}, nil
 }
 
 // Provider is the tracer provider to hand to Middleware, Store and AWS: nil when tracing
@@ -94,14 +97,18 @@ func (t *Tracing) Provider() trace.TracerProvider {
 	return t.provider
 }
 
-// Shutdown exports the spans still batched, within ctx's deadline. Call it once the server
-// has stopped.
-func (t *Tracing) Shutdown(ctx context.Context) error {
+// Shutdown exports the spans still batched within timeout, whatever the collector does,
+// and logs what it could not. Call it once the server has stopped; calls after the first
+// do nothing.
+func (t *Tracing) Shutdown(timeout time.Duration) {
 	if t == nil {
-		return nil
+		return
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	t.client.beginStop()
 	if err := t.provider.Shutdown(ctx); err != nil {
-		return fmt.Errorf("export the last spans: %w", err)
+		otel.Handle(fmt.Errorf("export the last spans: %w", err)) // logged as StartTracing set
 	}
-	return nil
+	t.client.stop() // an export still running past ctx is given up
 }
