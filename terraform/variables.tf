@@ -1,7 +1,7 @@
 # ---- naming and placement -------------------------------------------------------------------
 
 variable "name" {
-  description = "Name (and prefix) of every resource: ECR repository, ECS cluster/service, log group, IAM roles, ALB. Lowercase letters, digits and hyphens, 2-24 characters (IAM name prefixes and ALB names have tight limits)."
+  description = "Name (and prefix) of every resource: ECR repository, ECS cluster/service, log group, IAM roles, the front door (API Gateway API and VPC link, Cloud Map namespace <name>.internal, or ALB). Lowercase letters, digits and hyphens, 2-24 characters (IAM name prefixes and ALB names have tight limits)."
   type        = string
   default     = "actors"
 
@@ -609,7 +609,7 @@ variable "api_throttling_rate_limit" {
 }
 
 variable "api_throttling_burst_limit" {
-  description = "Requests the API Gateway stage lets through at once above the rate limit (its token bucket's size), for all clients together."
+  description = "Requests the API Gateway stage lets through at once, in a burst beyond the rate limit (the size of its token bucket), for all clients together."
   type        = number
   default     = 100
 
