@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Offline checks of the Terraform root module in terraform/: fmt, init (from the local provider
 # mirror, never the registry), validate, the provider version constraint, the creation order on
-# `terraform graph` (terraform/tests/dependencies.txt), and `terraform test` with a mocked AWS
-# provider.
+# `terraform graph` (terraform/tests/dependencies.txt), and `terraform test`: with a mocked AWS
+# provider, and plans with the real one (terraform/tests/*_real.tftest.hcl, which say how).
 #
 # Usage: scripts/test-terraform.sh [--lint] [terraform test flags...]
 #   --lint  stop after fmt and validate (for make lint)
@@ -56,6 +56,18 @@ compgen -G "$mirror/registry.terraform.io/hashicorp/aws/*/*" >/dev/null ||
 
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 unset TF_WORKSPACE
+
+# Nothing here may reach the network. The real-provider plans (tests/*_real.tftest.hcl) must not
+# call AWS: any request they still make goes to a closed local port and fails at once, instead of
+# waiting on a real endpoint or on credentials; so does anything else that tries.
+closed=127.0.0.1:9 # the discard port: nothing listens there
+if (exec 3<>"/dev/tcp/${closed%:*}/${closed#*:}") 2>/dev/null; then
+  echo "test-terraform: FAIL: something listens on $closed, which must be closed (it stands in for the network)" >&2
+  exit 1
+fi
+export HTTP_PROXY=http://$closed HTTPS_PROXY=http://$closed http_proxy=http://$closed https_proxy=http://$closed \
+  NO_PROXY="" no_proxy="" AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
 
 echo "test-terraform: terraform fmt -check -recursive"
 terraform -chdir="$module" fmt -check -recursive -diff

@@ -282,7 +282,7 @@ resource "aws_cloudwatch_metric_alarm" "tasks_below_desired" {
 # ---- the load balancer ----------------------------------------------------------------------
 
 resource "aws_cloudwatch_metric_alarm" "unhealthy_targets" {
-  count = var.enable_alb ? 1 : 0
+  count = var.front_door == "alb" ? 1 : 0
 
   alarm_name        = "${var.name}-alb-unhealthy-targets"
   alarm_description = "A ${var.name} task failed the load balancer's /healthz checks in ${local.window}. ECS replaces such tasks; see make status (its events) and make logs."
@@ -304,7 +304,7 @@ resource "aws_cloudwatch_metric_alarm" "unhealthy_targets" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "target_5xx" {
-  count = var.enable_alb ? 1 : 0
+  count = var.front_door == "alb" ? 1 : 0
 
   alarm_name        = "${var.name}-alb-target-5xx-rate"
   alarm_description = "More than ${var.alarm_5xx_rate_threshold}% of the ${var.name} tasks' answers through the load balancer were 5xx other than 507 (store full) in ${local.window} (every path, the spec's operations and the rest); ${local.quiet}.${var.rollback_on_alarms ? " Rolls back a deployment in progress." : ""} See make status and make logs."

@@ -1,9 +1,10 @@
-# Optional Application Load Balancer (var.enable_alb). With var.domain_name it terminates TLS for
-# that name (a certificate from dns.tf, or var.certificate_arn), which is what makes Basic auth safe
-# to use over the Internet; plain HTTP on the ALB's own DNS name otherwise.
+# front_door = "alb": an Application Load Balancer in the public subnets, e.g. to attach WAF. It
+# serves HTTPS on var.domain_name (a certificate from dns.tf, or var.certificate_arn), which the
+# variable requires: no certificate can cover the ALB's own *.elb.amazonaws.com name, and Basic
+# auth must not cross the Internet in clear text. Port 80 only redirects to HTTPS.
 
 resource "aws_security_group" "alb" {
-  count = var.enable_alb ? 1 : 0
+  count = local.alb ? 1 : 0
 
   name_prefix = "${var.name}-alb-"
   description = "actors load balancer: HTTP(S) from allowed_cidrs"
@@ -18,8 +19,8 @@ resource "aws_security_group" "alb" {
 
 locals {
   # listener port => allowed CIDR, flattened for one rule per pair
-  alb_ingress = var.enable_alb ? {
-    for pair in setproduct(local.https ? [80, 443] : [80], var.allowed_cidrs) : "${pair[0]}-${pair[1]}" => {
+  alb_ingress = local.alb ? {
+    for pair in setproduct([80, 443], var.allowed_cidrs) : "${pair[0]}-${pair[1]}" => {
       port = pair[0]
       cidr = pair[1]
     }
@@ -38,7 +39,7 @@ resource "aws_vpc_security_group_ingress_rule" "alb" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_tasks" {
-  count = var.enable_alb ? 1 : 0
+  count = local.alb ? 1 : 0
 
   security_group_id            = aws_security_group.alb[0].id
   description                  = "to the tasks' service port (traffic and health checks)"
@@ -49,7 +50,7 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_tasks" {
 }
 
 resource "aws_lb" "this" {
-  count = var.enable_alb ? 1 : 0
+  count = local.alb ? 1 : 0
 
   name               = var.name
   load_balancer_type = "application"
@@ -67,7 +68,7 @@ resource "aws_lb" "this" {
 }
 
 resource "aws_lb_target_group" "this" {
-  count = var.enable_alb ? 1 : 0
+  count = local.alb ? 1 : 0
 
   # A prefix (at most 6 characters) and create_before_destroy: changing the port or anything else
   # that replaces the group creates the new one and moves the listeners before the old one goes;
@@ -96,31 +97,27 @@ resource "aws_lb_target_group" "this" {
   }
 }
 
-# Port 80: forwards to the tasks, or redirects to HTTPS when a certificate is given.
+# Port 80 only redirects: a client that typed http:// gets the https:// URL, never an answer.
 resource "aws_lb_listener" "http" {
-  count = var.enable_alb ? 1 : 0
+  count = local.alb ? 1 : 0
 
   load_balancer_arn = aws_lb.this[0].arn
   port              = 80
   protocol          = "HTTP"
 
   default_action {
-    type             = local.https ? "redirect" : "forward"
-    target_group_arn = local.https ? null : aws_lb_target_group.this[0].arn
+    type = "redirect"
 
-    dynamic "redirect" {
-      for_each = local.https ? [1] : []
-      content {
-        protocol    = "HTTPS"
-        port        = "443"
-        status_code = "HTTP_301"
-      }
+    redirect {
+      protocol    = "HTTPS"
+      port        = "443"
+      status_code = "HTTP_301"
     }
   }
 }
 
 resource "aws_lb_listener" "https" {
-  count = local.https ? 1 : 0
+  count = local.alb ? 1 : 0
 
   load_balancer_arn = aws_lb.this[0].arn
   port              = 443

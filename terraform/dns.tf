@@ -1,8 +1,9 @@
-# HTTPS on a name a browser accepts (var.domain_name): no certificate can cover the ALB's own
+# HTTPS on a name of yours (var.domain_name), served by the front door: the API Gateway's custom
+# domain (api_gateway.tf) or the ALB (alb.tf), for which no certificate can cover its own
 # *.elb.amazonaws.com name. With a Route 53 hosted zone (route53_zone_id or route53_zone_name) the
 # stack requests an ACM certificate for the name, proves it owns the name with a DNS record, and
-# points the name at the ALB. With certificate_arn instead, the certificate is yours and so is the
-# DNS record (a CNAME to the alb_dns_name output) when the zone is not in Route 53.
+# points the name at the front door. With certificate_arn instead, the certificate is yours and so
+# is the DNS record (a CNAME to the cname_target output) when the zone is not in Route 53.
 
 locals {
   route53            = var.route53_zone_id != null || var.route53_zone_name != null
@@ -37,7 +38,7 @@ resource "aws_acm_certificate" "this" {
 
   tags = { Name = var.name }
 
-  # A replacement certificate must be issued before the listener lets go of the old one.
+  # A replacement certificate must be issued before the front door lets go of the old one.
   lifecycle {
     create_before_destroy = true
   }
@@ -56,12 +57,24 @@ resource "aws_route53_record" "certificate_validation" {
   allow_overwrite = true
 }
 
-# Waits until ACM has issued the certificate; the HTTPS listener takes its ARN from here.
+# Waits until ACM has issued the certificate; the front door takes its ARN from here.
 resource "aws_acm_certificate_validation" "this" {
   count = local.create_certificate ? 1 : 0
 
   certificate_arn         = aws_acm_certificate.this[0].arn
   validation_record_fqdns = [aws_route53_record.certificate_validation[0].fqdn]
+}
+
+locals {
+  # Where domain_name must point: the API Gateway custom domain's own regional name, or the ALB's.
+  front_door_target = (
+    !local.https ? null :
+    local.api_gateway ? {
+      name    = aws_apigatewayv2_domain_name.this[0].domain_name_configuration[0].target_domain_name
+      zone_id = aws_apigatewayv2_domain_name.this[0].domain_name_configuration[0].hosted_zone_id
+    } :
+    local.alb ? { name = aws_lb.this[0].dns_name, zone_id = aws_lb.this[0].zone_id } : null
+  )
 }
 
 resource "aws_route53_record" "service" {
@@ -72,8 +85,9 @@ resource "aws_route53_record" "service" {
   type    = "A"
 
   alias {
-    name                   = aws_lb.this[0].dns_name
-    zone_id                = aws_lb.this[0].zone_id
-    evaluate_target_health = true
+    name    = local.front_door_target.name
+    zone_id = local.front_door_target.zone_id
+    # The ALB's targets have health checks; an API Gateway domain has none to evaluate.
+    evaluate_target_health = local.alb
   }
 }

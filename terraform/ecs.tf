@@ -27,6 +27,14 @@ resource "aws_cloudwatch_log_group" "this" {
 locals {
   image = "${aws_ecr_repository.this.repository_url}:${coalesce(var.image_tag, "unset")}"
 
+  # The addresses connections from the front door come from: the VPC link's network interfaces,
+  # in their own subnets, or the ALB's, in the public subnets. None with public_ip: clients
+  # connect directly, and anything they forward could be made up.
+  trusted_proxies = (
+    local.api_gateway ? join(",", aws_subnet.vpc_link[*].cidr_block) :
+    local.alb ? join(",", aws_subnet.public[*].cidr_block) : null
+  )
+
   log_options = {
     awslogs-group         = aws_cloudwatch_log_group.this.name
     awslogs-region        = local.region
@@ -77,12 +85,12 @@ locals {
         { name = "ACTORS_DYNAMODB_TABLE", value = aws_dynamodb_table.this[0].name },
         { name = "AWS_REGION", value = local.region },
       ] : [],
-      # Behind the ALB every connection comes from one of its addresses, all inside the VPC: the
-      # service must take the client from X-Forwarded-For, or one client's failed logins would
-      # lock out everybody.
-      var.enable_alb ? [
-        { name = "ACTORS_TRUSTED_PROXIES", value = var.vpc_cidr },
-      ] : [],
+      # Behind a front door every connection comes from one of its addresses: the service must
+      # take the client from what the front door forwards, or one client's failed logins would
+      # lock out everybody. It believes exactly the front door's subnets (local.trusted_proxies).
+      local.trusted_proxies == null ? [] : [
+        { name = "ACTORS_TRUSTED_PROXIES", value = local.trusted_proxies },
+      ],
       var.enable_tracing ? [
         { name = "OTEL_EXPORTER_OTLP_ENDPOINT", value = "http://127.0.0.1:4318" },
       ] : [],
@@ -186,7 +194,7 @@ resource "aws_ecs_service" "this" {
     alarm_names = local.rollback_alarm_names
   }
 
-  health_check_grace_period_seconds = var.enable_alb ? var.health_check_grace_period : null
+  health_check_grace_period_seconds = local.alb ? var.health_check_grace_period : null
   wait_for_steady_state             = var.wait_for_steady_state
 
   enable_ecs_managed_tags = true
@@ -195,12 +203,13 @@ resource "aws_ecs_service" "this" {
   network_configuration {
     subnets         = aws_subnet.public[*].id
     security_groups = [aws_security_group.tasks.id]
-    # No NAT gateway: the task reaches ECR, Logs and Secrets Manager through its public IP.
+    # No NAT gateway: the task reaches ECR, Logs and Secrets Manager through its public IP. With a
+    # front door nothing reaches the task through it: its security group admits the front door only.
     assign_public_ip = true
   }
 
   dynamic "load_balancer" {
-    for_each = var.enable_alb ? [1] : []
+    for_each = local.alb ? [1] : []
     content {
       target_group_arn = aws_lb_target_group.this[0].arn
       container_name   = local.container_name
@@ -208,18 +217,31 @@ resource "aws_ecs_service" "this" {
     }
   }
 
+  # ECS registers each task's address and port in Cloud Map (an SRV record), where the API
+  # Gateway's integration finds it, and deregisters it when the task stops.
+  dynamic "service_registries" {
+    for_each = local.api_gateway ? [1] : []
+    content {
+      registry_arn   = aws_service_discovery_service.this[0].arn
+      container_name = local.container_name
+      container_port = var.container_port
+    }
+  }
+
   # Nothing here refers to what a starting task needs, so without these a task could start before
   # it can work: the route to the Internet and the egress rule (the provider removes the default
   # allow-all egress) before it pulls its image; the secret's value (AWSCURRENT) before ECS reads
   # it; the listeners and the security-group rules between ALB and tasks before targets register
-  # and health checks begin; the roles' policies before it starts (and until it has stopped, on
-  # destroy).
+  # and health checks begin; the rules between the VPC link and the tasks before the first task
+  # becomes discoverable (so no request finds the door shut); the roles' policies before it starts
+  # (and until it has stopped, on destroy).
   depends_on = [
     aws_route.internet, aws_route_table_association.public,
     aws_vpc_security_group_egress_rule.tasks_https,
     aws_secretsmanager_secret_version.credentials,
     aws_lb_listener.http, aws_lb_listener.https,
     aws_vpc_security_group_ingress_rule.tasks_from_alb, aws_vpc_security_group_egress_rule.alb_to_tasks,
+    aws_vpc_security_group_ingress_rule.tasks_from_vpc_link, aws_vpc_security_group_egress_rule.vpc_link_to_tasks,
     aws_iam_role_policy.execution, aws_iam_role_policy.task_dynamodb, aws_iam_role_policy.task_xray,
   ]
 

@@ -28,6 +28,12 @@ locals {
     ARM64  = "arm64"
   }
 
-  # domain_name needs enable_alb and either a Route 53 zone or certificate_arn (variables.tf).
+  # The front door (variables.tf, front_door): exactly one of these is true.
+  api_gateway = var.front_door == "api_gateway"
+  alb         = var.front_door == "alb"
+  public_ip   = var.front_door == "public_ip"
+
+  # HTTPS on domain_name, served by the API Gateway or the ALB: domain_name needs one of them and
+  # either a Route 53 zone or certificate_arn (variables.tf).
   https = var.domain_name != null
 }

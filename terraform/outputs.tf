@@ -34,7 +34,7 @@ output "secret_arn" {
 }
 
 output "container_port" {
-  description = "Port the tasks serve on (reachable directly when the ALB is disabled)."
+  description = "Port the tasks serve on: reachable from allowed_cidrs with front_door = \"public_ip\" (http://<task IP>:<port>), and from the front door only otherwise."
   value       = var.container_port
 }
 
@@ -53,18 +53,56 @@ output "task_role_name" {
   value       = aws_iam_role.task.name
 }
 
-output "alb_dns_name" {
-  description = "DNS name of the load balancer (the target of a CNAME for domain_name when its zone is not in Route 53); null when enable_alb is false."
-  value       = var.enable_alb ? aws_lb.this[0].dns_name : null
+output "front_door" {
+  description = "How clients reach the service: api_gateway (HTTPS through API Gateway), alb (HTTPS through the load balancer) or public_ip (plain HTTP on the task's own public IP, which changes with every task)."
+  value       = var.front_door
 }
 
 output "url" {
-  description = "Base URL of the service: https://<domain_name> with HTTPS, http://<ALB DNS name> with the ALB alone; an empty string without the ALB, because the task's public IP changes with every task (make url finds it)."
-  value       = local.https ? "https://${var.domain_name}" : var.enable_alb ? "http://${aws_lb.this[0].dns_name}" : ""
+  description = "Base URL of the service, always https:// with a front door: https://<domain_name>, else the API Gateway's https://<id>.execute-api.<region>.amazonaws.com. An empty string with front_door = \"public_ip\": the address is the running task's public IP, which Terraform cannot know (make url and make get_ip find it: list-tasks, describe-tasks, the ENI's public IP) and port container_port, over plain http://."
+  value = (
+    local.https ? "https://${var.domain_name}" :
+    local.api_gateway ? aws_apigatewayv2_api.this[0].api_endpoint : ""
+  )
+}
+
+output "api_id" {
+  description = "ID of the API Gateway HTTP API (front_door = \"api_gateway\"), e.g. for aws apigatewayv2 get-api --api-id; null otherwise."
+  value       = local.api_gateway ? aws_apigatewayv2_api.this[0].id : null
+}
+
+output "api_endpoint" {
+  description = "The HTTP API's own HTTPS address, https://<id>.execute-api.<region>.amazonaws.com (front_door = \"api_gateway\"): the service answers there even while a new domain_name does not resolve yet. null otherwise."
+  value       = local.api_gateway ? aws_apigatewayv2_api.this[0].api_endpoint : null
+}
+
+output "access_log_group_name" {
+  description = "CloudWatch log group of the API Gateway stage's access log, one JSON line per request (front_door = \"api_gateway\"); null otherwise."
+  value       = local.api_gateway ? aws_cloudwatch_log_group.api_access[0].name : null
+}
+
+output "vpc_link_id" {
+  description = "ID of the API Gateway VPC link to the tasks (front_door = \"api_gateway\"): aws apigatewayv2 get-vpc-link shows whether it is AVAILABLE (it becomes INACTIVE after 60 days without traffic). null otherwise."
+  value       = local.api_gateway ? aws_apigatewayv2_vpc_link.this[0].id : null
+}
+
+output "service_discovery_service_id" {
+  description = "ID of the Cloud Map service the tasks register in (front_door = \"api_gateway\"): aws servicediscovery list-instances --service-id shows the registered tasks, aws servicediscovery get-instances-health-status their health. null otherwise."
+  value       = local.api_gateway ? aws_service_discovery_service.this[0].id : null
+}
+
+output "alb_dns_name" {
+  description = "DNS name of the load balancer (front_door = \"alb\"); null otherwise."
+  value       = local.alb ? aws_lb.this[0].dns_name : null
+}
+
+output "cname_target" {
+  description = "With domain_name: the name a DNS record for domain_name must point at (a CNAME, when its zone is not in Route 53; the stack creates an alias record itself when it is): the API Gateway custom domain's regional name, or the load balancer's. null without domain_name."
+  value       = local.https ? local.front_door_target.name : null
 }
 
 output "certificate_arn" {
-  description = "ACM certificate of the HTTPS listener (created and validated by the stack, or certificate_arn); null without domain_name."
+  description = "ACM certificate the front door serves domain_name with (created and validated by the stack, or certificate_arn); null without domain_name."
   value       = local.https ? local.certificate_arn : null
 }
 

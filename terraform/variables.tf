@@ -1,7 +1,7 @@
 # ---- naming and placement -------------------------------------------------------------------
 
 variable "name" {
-  description = "Name (and prefix) of every resource: ECR repository, ECS cluster/service, log group, IAM roles (under the path /<name>/), ALB, and the Project tag the deployer's permissions are scoped to. Lowercase letters, digits and hyphens, 2-32 characters (an ALB name's limit). Must match the IAM set-up's (terraform/iam)."
+  description = "Name (and prefix) of every resource: ECR repository, ECS cluster/service, log group, IAM roles (under the path /<name>/), the front door (API Gateway API and VPC link, Cloud Map namespace <name>.internal, or ALB), and the Project tag the deployer's permissions are scoped to. Lowercase letters, digits and hyphens, 2-32 characters (an ALB name's limit). Must match the IAM set-up's (terraform/iam)."
   type        = string
   default     = "actors"
 
@@ -41,7 +41,7 @@ variable "tags" {
 # ---- network --------------------------------------------------------------------------------
 
 variable "vpc_cidr" {
-  description = "Private IPv4 CIDR of the VPC (RFC 1918), /16 to /24. The two public subnets take its first two sixteenths, at least a /26 each. With the ALB it is also ACTORS_TRUSTED_PROXIES: the addresses the ALB can have."
+  description = "Private IPv4 CIDR of the VPC (RFC 1918), /16 to /24. The two public subnets take its first two sixteenths, at least a /26 each; with front_door = \"api_gateway\" the VPC link's two subnets take the next two."
   type        = string
   default     = "10.42.0.0/16"
 
@@ -57,7 +57,7 @@ variable "vpc_cidr" {
 }
 
 variable "allowed_cidrs" {
-  description = "IPv4 CIDR blocks allowed to reach the service: the container port directly, or the ALB's listeners when enable_alb is true. The default admits the whole Internet; without HTTPS (domain_name), Basic-auth credentials travel in clear text over HTTP, so narrow this (e.g. to your own /32) or enable HTTPS."
+  description = "IPv4 CIDR blocks allowed to reach the service: the load balancer's listeners with front_door = \"alb\", the task's port with \"public_ip\". The API Gateway front door cannot filter by address, so with \"api_gateway\" (the default) this must stay [\"0.0.0.0/0\"]. With \"public_ip\" the service speaks plain HTTP: 0.0.0.0/0 is refused unless allow_cleartext_from_anywhere is true; give your own address instead, e.g. [\"203.0.113.7/32\"]."
   type        = list(string)
   default     = ["0.0.0.0/0"]
 
@@ -70,6 +70,22 @@ variable "allowed_cidrs" {
     condition     = alltrue([for c in var.allowed_cidrs : !strcontains(c, ":")])
     error_message = "allowed_cidrs must be IPv4 CIDR blocks: the VPC and the ALB have no IPv6 addresses, so an IPv6 client could never connect."
   }
+  # Ignoring a narrower list would leave the service open to more clients than its owner asked for.
+  validation {
+    condition     = var.front_door != "api_gateway" || var.allowed_cidrs == tolist(["0.0.0.0/0"])
+    error_message = "allowed_cidrs cannot be enforced by the API Gateway front door (an HTTP API has no filter on the client's address). Remove allowed_cidrs to serve everyone over HTTPS, or choose front_door = \"alb\" (allowed_cidrs on the load balancer, and WAF if you attach it) or \"public_ip\" (plain HTTP, development only)."
+  }
+  # public_ip serves plain HTTP: open to the whole Internet only when its owner says so by name.
+  validation {
+    condition     = var.front_door != "public_ip" || var.allow_cleartext_from_anywhere || !anytrue([for c in var.allowed_cidrs : try(tonumber(split("/", c)[1]) == 0, false)])
+    error_message = "front_door = \"public_ip\" serves plain HTTP: with allowed_cidrs open to the whole Internet (0.0.0.0/0), every client's Basic-auth password would cross it in clear text. Narrow allowed_cidrs to your own address (e.g. [\"203.0.113.7/32\"]), use the default front_door = \"api_gateway\" for HTTPS, or set allow_cleartext_from_anywhere = true if you accept that."
+  }
+}
+
+variable "allow_cleartext_from_anywhere" {
+  description = "With front_door = \"public_ip\", accept allowed_cidrs open to the whole Internet: the service then answers plain HTTP from anywhere, and every password sent to it travels in clear text. For throw-away development stacks only."
+  type        = bool
+  default     = false
 }
 
 # ---- container image and task ---------------------------------------------------------------
@@ -504,16 +520,34 @@ variable "secret_recovery_window_days" {
   }
 }
 
-# ---- load balancer --------------------------------------------------------------------------
+# ---- front door -----------------------------------------------------------------------------
 
+variable "front_door" {
+  description = "How clients reach the tasks. \"api_gateway\" (the default): an API Gateway HTTP API serving HTTPS on its own https://<id>.execute-api.<region>.amazonaws.com name (or on domain_name), with throttling and an access log, reaching the tasks through a VPC link and Cloud Map; no load balancer, no hourly charge. \"alb\": an Application Load Balancer serving HTTPS on domain_name (which it needs), e.g. to attach WAF. \"public_ip\": no front door, the task's public IP and plain HTTP, as in the original blog post; for development only, since passwords then travel in clear text."
+  type        = string
+  default     = "api_gateway"
+
+  validation {
+    condition     = contains(["api_gateway", "alb", "public_ip"], var.front_door)
+    error_message = "front_door must be api_gateway, alb or public_ip."
+  }
+}
+
+# Replaced by front_door. Kept so that a configuration that still sets it stops with what to set
+# instead, rather than quietly getting another front door.
 variable "enable_alb" {
-  description = "Put an Application Load Balancer in front of the tasks (about $16/month plus LCUs). The tasks then only accept traffic from the ALB, and believe the client address it forwards (ACTORS_TRUSTED_PROXIES = vpc_cidr)."
+  description = "Replaced by front_door: any value is refused, with what to set instead."
   type        = bool
-  default     = false
+  default     = null
+
+  validation {
+    condition     = var.enable_alb == null
+    error_message = var.enable_alb == true ? "enable_alb was replaced by front_door. Replace enable_alb = true with front_door = \"alb\" (which needs domain_name), or remove it for the default API Gateway front door: HTTPS with no domain of your own." : "enable_alb was replaced by front_door. Remove enable_alb = false: the default is now front_door = \"api_gateway\" (HTTPS, the tasks off the Internet); front_door = \"public_ip\" keeps the task's public IP and plain HTTP of before."
+  }
 }
 
 variable "domain_name" {
-  description = "DNS name to serve HTTPS on, e.g. actors.example.com (needs enable_alb). With route53_zone_id or route53_zone_name the stack creates and validates its ACM certificate and the alias record to the ALB; with certificate_arn it uses that certificate. HTTP then redirects to HTTPS, and make url prints https://<domain_name>. null serves plain HTTP on the ALB's own name."
+  description = "DNS name to serve HTTPS on, e.g. actors.example.com, with front_door = \"api_gateway\" (a custom domain of the HTTP API) or \"alb\" (which needs one). With route53_zone_id or route53_zone_name the stack creates and validates its ACM certificate and the alias record to the front door; with certificate_arn it uses that certificate, and the record is yours to create (a CNAME to the cname_target output). make url then prints https://<domain_name>. null: the API Gateway's own https:// name."
   type        = string
   default     = null
 
@@ -521,9 +555,15 @@ variable "domain_name" {
     condition     = var.domain_name == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$", var.domain_name))
     error_message = "domain_name must be a lowercase DNS name such as actors.example.com."
   }
+  # No certificate can cover the ALB's own *.elb.amazonaws.com name: without domain_name it could
+  # only serve Basic auth in clear text.
   validation {
-    condition     = var.domain_name == null || var.enable_alb
-    error_message = "domain_name needs enable_alb = true: the load balancer is what serves HTTPS."
+    condition     = var.domain_name != null || var.front_door != "alb"
+    error_message = "front_door = \"alb\" needs domain_name (with route53_zone_id, route53_zone_name or certificate_arn): the load balancer serves HTTPS only on a name of yours, since no certificate can cover its own *.elb.amazonaws.com name. For HTTPS with no domain of your own, use front_door = \"api_gateway\"."
+  }
+  validation {
+    condition     = var.domain_name == null || var.front_door != "public_ip"
+    error_message = "domain_name needs a front door that serves HTTPS: front_door = \"api_gateway\" (the default) or \"alb\". With \"public_ip\" the task serves plain HTTP on its own address."
   }
   validation {
     condition     = var.domain_name == null || var.route53_zone_id != null || var.route53_zone_name != null || var.certificate_arn != null
@@ -532,7 +572,7 @@ variable "domain_name" {
   # Checked here, where the other variables can be read without a cycle of validations.
   validation {
     condition     = var.domain_name != null || (var.route53_zone_id == null && var.route53_zone_name == null && var.certificate_arn == null)
-    error_message = "route53_zone_id, route53_zone_name and certificate_arn need domain_name, the name to serve (and that the certificate covers: a browser rejects any certificate on the ALB's own *.elb.amazonaws.com name)."
+    error_message = "route53_zone_id, route53_zone_name and certificate_arn need domain_name, the name to serve (and that the certificate covers)."
   }
 }
 
@@ -574,13 +614,35 @@ variable "certificate_arn" {
 }
 
 variable "health_check_grace_period" {
-  description = "Seconds ECS ignores failing ALB health checks of a new task (only used with the ALB)."
+  description = "Seconds ECS ignores failing load-balancer health checks of a new task (only used with front_door = \"alb\")."
   type        = number
   default     = 30
 
   validation {
     condition     = var.health_check_grace_period == floor(var.health_check_grace_period) && var.health_check_grace_period >= 0 && var.health_check_grace_period <= 3600
     error_message = "health_check_grace_period must be an integer between 0 and 3600 seconds."
+  }
+}
+
+variable "api_throttling_rate_limit" {
+  description = "Requests per second the API Gateway stage lets through on average (front_door = \"api_gateway\"), for all clients together; beyond it clients get 429. It bounds the load on the tasks and the request bill: at 50 a second, a month of it is about 130 million requests, about $130."
+  type        = number
+  default     = 50
+
+  validation {
+    condition     = var.api_throttling_rate_limit > 0 && var.api_throttling_rate_limit <= 10000
+    error_message = "api_throttling_rate_limit must be above 0 and at most 10000 requests a second (API Gateway's default account quota)."
+  }
+}
+
+variable "api_throttling_burst_limit" {
+  description = "Requests the API Gateway stage lets through at once, in a burst beyond the rate limit (the size of its token bucket), for all clients together."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.api_throttling_burst_limit == floor(var.api_throttling_burst_limit) && var.api_throttling_burst_limit >= 1 && var.api_throttling_burst_limit <= 5000
+    error_message = "api_throttling_burst_limit must be an integer between 1 and 5000 (API Gateway's default account burst)."
   }
 }
 

@@ -182,7 +182,9 @@ run "a_latency_threshold_for_an_unknown_operation_is_refused" {
 
 run "load_balancer_alarms_notifications_and_settings" {
   variables {
-    enable_alb                   = true
+    front_door                   = "alb"
+    domain_name                  = "api.example.org"
+    certificate_arn              = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
     alarm_emails                 = ["ops@example.com", "oncall@example.com"]
     alarm_5xx_rate_threshold     = 2
     alarm_latency_p99_threshold  = 500

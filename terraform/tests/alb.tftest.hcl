@@ -1,18 +1,20 @@
-# enable_alb: the ALB in the public subnets, an ip target group checking /healthz, and the tasks
-# reachable from the ALB's security group only. Plain HTTP on the ALB's own name without
-# domain_name; with it, HTTPS on that name (a certificate validated in Route 53, or a given one)
-# and an HTTP->HTTPS redirect. Each configuration is applied.
+# front_door = "alb": the ALB in the public subnets, an ip target group checking /healthz, and the
+# tasks reachable from the ALB's security group only. It serves HTTPS on domain_name only (a
+# certificate validated in Route 53, or a given one), port 80 redirecting to it; without a domain
+# name it is refused (front_door.tftest.hcl). Each configuration is applied.
 
 mock_provider "aws" {
   source = "./tests/mocks"
 }
 
 variables {
-  image_tag  = "abc1234-amd64"
-  enable_alb = true
+  image_tag       = "abc1234-amd64"
+  front_door      = "alb"
+  domain_name     = "api.example.org"
+  certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 }
 
-run "alb_without_certificate" {
+run "alb_shape" {
   assert {
     condition     = aws_lb.this[0].load_balancer_type == "application" && aws_lb.this[0].internal == false && aws_lb.this[0].subnets == toset(aws_subnet.public[*].id)
     error_message = "an Internet-facing ALB must sit in the two public subnets"
@@ -30,16 +32,16 @@ run "alb_without_certificate" {
     error_message = "the target group must be named by a prefix of at most 6 characters (a fixed name cannot be replaced before it is destroyed)"
   }
   assert {
-    condition     = aws_lb_listener.http[0].port == 80 && aws_lb_listener.http[0].default_action[0].type == "forward" && aws_lb_listener.http[0].default_action[0].target_group_arn == aws_lb_target_group.this[0].arn
-    error_message = "without a certificate, port 80 must forward to the target group"
+    condition = (
+      aws_lb_listener.http[0].port == 80 &&
+      aws_lb_listener.http[0].default_action[0].type == "redirect" &&
+      aws_lb_listener.http[0].default_action[0].target_group_arn == null
+    )
+    error_message = "port 80 must only redirect, never forward to the tasks"
   }
   assert {
-    condition     = length(aws_lb_listener.https) == 0 && length(aws_acm_certificate.this) == 0 && length(aws_route53_record.service) == 0
-    error_message = "no HTTPS listener, certificate or DNS record without domain_name"
-  }
-  assert {
-    condition     = [for r in aws_vpc_security_group_ingress_rule.alb : r.from_port] == [80] && alltrue([for r in aws_vpc_security_group_ingress_rule.alb : r.cidr_ipv4 == "0.0.0.0/0"])
-    error_message = "the ALB must admit port 80 from allowed_cidrs only"
+    condition     = toset([for r in aws_vpc_security_group_ingress_rule.alb : "${r.from_port} ${r.cidr_ipv4}"]) == toset(["80 0.0.0.0/0", "443 0.0.0.0/0"])
+    error_message = "the ALB must admit ports 80 and 443 from allowed_cidrs only"
   }
   assert {
     condition     = length(aws_vpc_security_group_ingress_rule.tasks_from_cidrs) == 0 && length(aws_vpc_security_group_ingress_rule.tasks_from_alb) == 1
@@ -73,12 +75,12 @@ run "alb_without_certificate" {
   # Every connection reaches the tasks from one of the ALB's few addresses: unless the service
   # believes X-Forwarded-For from them, one client's failed logins lock out every client.
   assert {
-    condition     = { for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value }["ACTORS_TRUSTED_PROXIES"] == "10.42.0.0/16"
-    error_message = "behind the ALB, ACTORS_TRUSTED_PROXIES must be the VPC's CIDR (the addresses the ALB can have)"
+    condition     = { for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value }["ACTORS_TRUSTED_PROXIES"] == "10.42.0.0/20,10.42.16.0/20"
+    error_message = "behind the ALB, ACTORS_TRUSTED_PROXIES must be the ALB's subnets (the addresses it can have)"
   }
   assert {
-    condition     = output.alb_dns_name == aws_lb.this[0].dns_name && output.url == "http://${aws_lb.this[0].dns_name}" && output.certificate_arn == null
-    error_message = "outputs must give the ALB's DNS name and an http:// URL on it"
+    condition     = output.alb_dns_name == aws_lb.this[0].dns_name && output.url == "https://api.example.org" && output.cname_target == aws_lb.this[0].dns_name
+    error_message = "outputs must give the ALB's DNS name, as the target of domain_name, and an https:// URL on domain_name"
   }
 }
 
@@ -99,8 +101,8 @@ run "small_vpc_still_fits_the_alb" {
     error_message = "the ALB's subnets must be /27 or larger"
   }
   assert {
-    condition     = { for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value }["ACTORS_TRUSTED_PROXIES"] == "192.168.7.0/24"
-    error_message = "ACTORS_TRUSTED_PROXIES must follow vpc_cidr"
+    condition     = { for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value }["ACTORS_TRUSTED_PROXIES"] == "192.168.7.0/26,192.168.7.64/26"
+    error_message = "ACTORS_TRUSTED_PROXIES must follow the ALB's subnets"
   }
 }
 
@@ -108,6 +110,7 @@ run "https_on_a_domain_with_a_route53_zone" {
   variables {
     domain_name       = "actors.example.com"
     route53_zone_name = "example.com"
+    certificate_arn   = null
     allowed_cidrs     = ["203.0.113.0/24", "198.51.100.0/24"]
   }
 
@@ -154,7 +157,8 @@ run "https_on_a_domain_with_a_route53_zone" {
       aws_route53_record.service[0].zone_id == "Z0123456789EXAMPLE" &&
       aws_route53_record.service[0].name == "actors.example.com" && aws_route53_record.service[0].type == "A" &&
       one(aws_route53_record.service[0].alias).name == aws_lb.this[0].dns_name &&
-      one(aws_route53_record.service[0].alias).zone_id == aws_lb.this[0].zone_id
+      one(aws_route53_record.service[0].alias).zone_id == aws_lb.this[0].zone_id &&
+      one(aws_route53_record.service[0].alias).evaluate_target_health
     )
     error_message = "domain_name must be an alias record to the ALB"
   }
@@ -202,6 +206,7 @@ run "domain_outside_the_zone_is_refused" {
   variables {
     domain_name     = "actors.example.net"
     route53_zone_id = "Z0123456789EXAMPLE" # example.com in the mock
+    certificate_arn = null
   }
 
   expect_failures = [data.aws_route53_zone.this]

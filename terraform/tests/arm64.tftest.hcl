@@ -1,5 +1,5 @@
 # A bigger ARM64 (Graviton) task with autoscaling (on the DynamoDB store) and an allow-list of
-# two addresses, no ALB.
+# two addresses on the task's own public IP (front_door = "public_ip").
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -18,6 +18,7 @@ run "arm64_autoscaling_plan" {
     allowed_cidrs      = ["198.51.100.7/32", "203.0.113.0/28"]
     log_retention_days = 7
     container_insights = "disabled"
+    front_door         = "public_ip"
   }
 
   assert {

@@ -1,5 +1,7 @@
-# The default shape: no ALB, tasks with a public IP in two public subnets, port 5000 only. Then,
-# on the applied stack: later applies, password rotation, the desired count, and a region change.
+# The default shape: the API Gateway front door (front_door.tftest.hcl has its details), tasks
+# with a public IP for their own HTTPS calls out in two public subnets, port 5000 open to the VPC
+# link only. Then, on the applied stack: later applies, password rotation, the desired count, and a
+# region change.
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -46,11 +48,15 @@ run "plan_default_shape" {
   }
   assert {
     condition     = aws_ecs_service.this.network_configuration[0].assign_public_ip == true
-    error_message = "without an ALB or NAT the task needs a public IP"
+    error_message = "without a NAT gateway the task needs a public IP for its calls out"
   }
   assert {
     condition     = length(aws_ecs_service.this.load_balancer) == 0 && aws_ecs_service.this.health_check_grace_period_seconds == null
     error_message = "no load balancer (and no grace period) by default"
+  }
+  assert {
+    condition     = length(aws_ecs_service.this.service_registries) == 1 && length(aws_apigatewayv2_api.this) == 1
+    error_message = "the API Gateway front door, reaching the tasks through Cloud Map, by default"
   }
   assert {
     condition     = aws_ecs_service.this.wait_for_steady_state == false
@@ -116,12 +122,15 @@ run "plan_default_shape" {
     error_message = "public route table must have a default route"
   }
   assert {
-    condition     = length(aws_vpc_security_group_ingress_rule.tasks_from_cidrs) == 1 && length(aws_vpc_security_group_ingress_rule.tasks_from_alb) == 0
-    error_message = "tasks must have exactly one ingress rule (from 0.0.0.0/0) without the ALB"
+    condition = (
+      length(aws_vpc_security_group_ingress_rule.tasks_from_cidrs) == 0 && length(aws_vpc_security_group_ingress_rule.tasks_from_alb) == 0 &&
+      length(aws_vpc_security_group_ingress_rule.tasks_from_vpc_link) == 1
+    )
+    error_message = "tasks must have exactly one ingress rule by default: from the VPC link, none from the Internet"
   }
   assert {
-    condition     = alltrue([for r in aws_vpc_security_group_ingress_rule.tasks_from_cidrs : r.from_port == 5000 && r.to_port == 5000 && r.ip_protocol == "tcp" && r.cidr_ipv4 == "0.0.0.0/0"])
-    error_message = "the tasks' only ingress must be tcp/5000 from allowed_cidrs"
+    condition     = alltrue([for r in aws_vpc_security_group_ingress_rule.tasks_from_vpc_link : r.from_port == 5000 && r.to_port == 5000 && r.ip_protocol == "tcp" && r.cidr_ipv4 == null])
+    error_message = "the tasks' only ingress must be tcp/5000 from the front door's security group"
   }
   assert {
     condition     = aws_vpc_security_group_egress_rule.tasks_https.from_port == 443 && aws_vpc_security_group_egress_rule.tasks_https.to_port == 443
@@ -140,8 +149,8 @@ run "plan_default_shape" {
     error_message = "the secret must be deleted at once so that make delete leaves nothing behind"
   }
   assert {
-    condition     = output.alb_dns_name == null && output.url == "" && output.certificate_arn == null
-    error_message = "outputs: no ALB DNS name or URL without the ALB; region from the provider"
+    condition     = output.alb_dns_name == null && output.certificate_arn == null && output.front_door == "api_gateway"
+    error_message = "outputs: the API Gateway front door, no ALB DNS name or certificate by default"
   }
   assert {
     condition     = length(aws_dynamodb_table.this) == 0 && length(aws_iam_role_policy.task_dynamodb) == 0
@@ -194,13 +203,14 @@ run "apply_default_shape" {
   }
   assert {
     condition = { for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value } == {
-      ACTORS_ADDR       = ":5000"
-      ACTORS_LOG_LEVEL  = "info"
-      ACTORS_STORE      = "memory"
-      GOMEMLIMIT        = "460MiB"
-      OTEL_SERVICE_NAME = "actors"
+      ACTORS_ADDR            = ":5000"
+      ACTORS_LOG_LEVEL       = "info"
+      ACTORS_STORE           = "memory"
+      GOMEMLIMIT             = "460MiB"
+      OTEL_SERVICE_NAME      = "actors"
+      ACTORS_TRUSTED_PROXIES = "10.42.32.0/20,10.42.48.0/20"
     }
-    error_message = "environment must hold ACTORS_ADDR=:5000, the log level, ACTORS_STORE=memory, GOMEMLIMIT (90% of the task's 512 MiB) and the metrics' service name, nothing else (no tracing by default)"
+    error_message = "environment must hold ACTORS_ADDR=:5000, the log level, ACTORS_STORE=memory, GOMEMLIMIT (90% of the task's 512 MiB), the metrics' service name and the front door's subnets as trusted proxies, nothing else (no tracing by default)"
   }
   assert {
     condition = alltrue([for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment :
@@ -293,8 +303,8 @@ run "apply_default_shape" {
     error_message = "the protected tag must be the one the task definition runs"
   }
   assert {
-    condition     = !contains([for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name], "ACTORS_TRUSTED_PROXIES")
-    error_message = "without the ALB, clients connect directly: no X-Forwarded-For may be believed"
+    condition     = output.url == "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
+    error_message = "the default URL must be the API Gateway's own https:// endpoint"
   }
   assert {
     condition     = terraform_data.region.output == "us-east-1" && output.region == "us-east-1" && terraform_data.account.output == "123456789012"

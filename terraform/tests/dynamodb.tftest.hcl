@@ -78,13 +78,14 @@ run "dynamodb_store_with_three_tasks_and_autoscaling" {
   }
   assert {
     condition = { for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value } == {
-      ACTORS_ADDR           = ":5000"
-      ACTORS_LOG_LEVEL      = "info"
-      ACTORS_STORE          = "dynamodb"
-      ACTORS_DYNAMODB_TABLE = "actors"
-      AWS_REGION            = "us-east-1"
-      GOMEMLIMIT            = "460MiB"
-      OTEL_SERVICE_NAME     = "actors"
+      ACTORS_ADDR            = ":5000"
+      ACTORS_LOG_LEVEL       = "info"
+      ACTORS_STORE           = "dynamodb"
+      ACTORS_DYNAMODB_TABLE  = "actors"
+      AWS_REGION             = "us-east-1"
+      GOMEMLIMIT             = "460MiB"
+      OTEL_SERVICE_NAME      = "actors"
+      ACTORS_TRUSTED_PROXIES = "10.42.32.0/20,10.42.48.0/20"
     }
     error_message = "the container must be told ACTORS_STORE=dynamodb, the table's name and its region, in environment"
   }

@@ -89,6 +89,7 @@ run "collector_sidecar_on_the_default_task" {
       GOMEMLIMIT                  = "230MiB"
       OTEL_SERVICE_NAME           = "actors"
       OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4318"
+      ACTORS_TRUSTED_PROXIES      = "10.42.32.0/20,10.42.48.0/20"
     }
     error_message = "the service must send its spans to the collector on localhost, and keep GOMEMLIMIT at 90% of its 256 MiB (512 less the collector's); no sampler at ratio 1"
   }

@@ -56,6 +56,8 @@ run "bad_variable_values_are_rejected" {
     tracing_collector_cpu              = 16
     tracing_collector_memory           = 64
     tracing_sample_ratio               = 1.5
+    api_throttling_rate_limit          = 0
+    api_throttling_burst_limit         = 10000
   }
 
   expect_failures = [
@@ -101,6 +103,8 @@ run "bad_variable_values_are_rejected" {
     var.tracing_collector_cpu,
     var.tracing_collector_memory,
     var.tracing_sample_ratio,
+    var.api_throttling_rate_limit,
+    var.api_throttling_burst_limit,
   ]
 }
 
@@ -110,7 +114,6 @@ run "bad_domain_name_is_rejected" {
   command = plan
 
   variables {
-    enable_alb      = true
     domain_name     = "Actors.Example.COM"
     certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
   }
@@ -122,7 +125,6 @@ run "bad_zone_id_is_rejected" {
   command = plan
 
   variables {
-    enable_alb      = true
     domain_name     = "actors.example.com"
     route53_zone_id = "example.com"
   }
@@ -147,6 +149,8 @@ run "more_bad_values_are_rejected" {
     alarm_datapoints_to_alarm = 6
     # no tag: whatever latest is when a task starts
     tracing_collector_image = "public.ecr.aws/aws-observability/aws-otel-collector"
+    # not a whole number of requests
+    api_throttling_burst_limit = 1.5
   }
 
   expect_failures = [
@@ -160,6 +164,7 @@ run "more_bad_values_are_rejected" {
     var.api_password,
     var.alarm_datapoints_to_alarm,
     var.tracing_collector_image,
+    var.api_throttling_burst_limit,
   ]
 }
 
@@ -169,8 +174,8 @@ run "third_bad_values_are_rejected" {
   variables {
     vpc_cidr                 = "100.64.0.0/16"   # not a private range: the service would not trust it as proxies
     allowed_cidrs            = ["2001:db8::/32"] # the VPC and the ALB have no IPv6
+    front_door               = "alb"
     domain_name              = "actors.example.com"
-    enable_alb               = true
     route53_zone_id          = "Z0123456789EXAMPLE"
     route53_zone_name        = "example.com" # one of the two
     alarm_evaluation_periods = 0
@@ -196,23 +201,10 @@ run "alarm_window_longer_than_a_day_is_rejected" {
   expect_failures = [var.alarm_evaluation_periods]
 }
 
-run "domain_without_the_alb_is_rejected" {
-  # HTTPS is the ALB's.
-  command = plan
-
-  variables {
-    domain_name     = "actors.example.com"
-    route53_zone_id = "Z0123456789EXAMPLE"
-  }
-
-  expect_failures = [var.domain_name]
-}
-
 run "domain_without_a_certificate_is_rejected" {
   command = plan
 
   variables {
-    enable_alb  = true
     domain_name = "actors.example.com"
   }
 
@@ -220,11 +212,10 @@ run "domain_without_a_certificate_is_rejected" {
 }
 
 run "certificate_without_a_domain_is_rejected" {
-  # The URL would be https://<ALB name>, which no certificate covers.
+  # The certificate would cover no name the stack serves.
   command = plan
 
   variables {
-    enable_alb      = true
     certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
   }
 

@@ -130,3 +130,38 @@ override_resource {
   target = aws_sns_topic.alarms
   values = { arn = "arn:aws:sns:us-east-1:123456789012:actors-alarms" }
 }
+
+# The API Gateway front door (api_gateway.tf). The ECS service's registry and the stage's access
+# log destination are ARN-typed; the API's endpoint and the custom domain's target are what the
+# url output, the alias record and cname_target are made of.
+override_resource {
+  target = aws_service_discovery_service.this
+  values = {
+    arn = "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-0123456789abcdef"
+    id  = "srv-0123456789abcdef"
+  }
+}
+
+override_resource {
+  target = aws_cloudwatch_log_group.api_access
+  values = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/apigateway/actors" }
+}
+
+override_resource {
+  target = aws_apigatewayv2_api.this
+  values = {
+    id           = "a1b2c3d4e5"
+    api_endpoint = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
+  }
+}
+
+override_resource {
+  target = aws_apigatewayv2_domain_name.this
+  values = {
+    # The computed parts of each domain_name_configuration block.
+    domain_name_configuration = {
+      target_domain_name = "d-0123456789.execute-api.us-east-1.amazonaws.com"
+      hosted_zone_id     = "Z1UJRXOUMOOFQ8"
+    }
+  }
+}

@@ -1,5 +1,5 @@
 # make scan: every optional part switched on (the default configuration is scanned too).
-enable_alb         = true
+front_door         = "alb"
 domain_name        = "actors.example.com"
 route53_zone_name  = "example.com"
 store              = "dynamodb"
