@@ -130,7 +130,7 @@ export function allowed(s) {
   add('aws_ecs_cluster', 'ecs:CreateCluster', a.cluster, tags(N))
   for (const act of ['DescribeClusters', 'UpdateCluster', 'UpdateClusterSettings', 'DeleteCluster']) add('aws_ecs_cluster', `ecs:${act}`, a.cluster)
   add('aws_ecs_cluster', 'ecs:TagResource', a.cluster, tags(N))
-  for (const [type, g] of [['aws_cloudwatch_log_group', `/ecs/${N}`], ['aws_cloudwatch_log_group', `/aws/ecs/containerinsights/${N}/performance`], ['aws_cloudwatch_log_group', `/aws/apigateway/${N}`]]) {
+  for (const [type, g] of [['aws_cloudwatch_log_group', `/ecs/${N}`], ['aws_cloudwatch_log_group', `/aws/ecs/containerinsights/${N}/performance`], ['aws_cloudwatch_log_group', `/aws/vendedlogs/apigateway/${N}`]]) {
     add(type, 'logs:CreateLogGroup', a.logGroup(g), tags(N))
     add(type, 'logs:TagResource', a.logGroup(g), tags(N))
     for (const act of ['PutRetentionPolicy', 'DeleteLogGroup', 'ListTagsForResource']) add(type, `logs:${act}`, a.logGroup(g))

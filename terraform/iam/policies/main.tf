@@ -100,7 +100,7 @@ locals {
   log_groups = [
     "${local.arn}:logs:${local.ra}:log-group:/ecs/${local.n}",
     "${local.arn}:logs:${local.ra}:log-group:/aws/ecs/containerinsights/${local.n}/*",
-    "${local.arn}:logs:${local.ra}:log-group:/aws/apigateway/${local.n}",
+    "${local.arn}:logs:${local.ra}:log-group:/aws/vendedlogs/apigateway/${local.n}",
   ]
   repository = "${local.arn}:ecr:${local.ra}:repository/${local.n}"
   secret     = "${local.arn}:secretsmanager:${local.ra}:secret:${local.n}-credentials-*"
