@@ -8,8 +8,8 @@
 ARG VERSION=dev
 ARG REVISION=unknown
 ARG SOURCE=https://github.com/actors-dev/actors
-# SPDX id; NOASSERTION until the repository carries a LICENSE file.
-ARG LICENSES=NOASSERTION
+# SPDX id of LICENSE, as the spec's info.license says.
+ARG LICENSES=MIT
 
 # The build stage runs on the builder's own platform and cross-compiles, so an
 # arm64 image builds at native speed on an amd64 machine (no emulation). The tag is go.mod's

@@ -108,6 +108,7 @@ check "entrypoint is [/actors]" test "$(inspect '{{json .Config.Entrypoint}}')" 
 check "exposes 5000/tcp" grep -q '5000/tcp' <<<"$(inspect '{{json .Config.ExposedPorts}}')"
 check "HEALTHCHECK runs /actors healthcheck" grep -q '"CMD","/actors","healthcheck"' <<<"$(inspect '{{json .Config.Healthcheck}}')"
 check "OCI version label is $version" test "$(inspect '{{index .Labels "org.opencontainers.image.version"}}')" = "$version"
+check "OCI licenses label is MIT (LICENSE)" test "$(inspect '{{index .Labels "org.opencontainers.image.licenses"}}')" = MIT
 check "OCI source label set" grep -q '^https://' <<<"$(inspect '{{index .Labels "org.opencontainers.image.source"}}')"
 out=$(run_once "$ctr-version" "$image" version) || true
 check "actors version prints $version" grep -qF "$version" <<<"$out"
