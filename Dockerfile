@@ -18,7 +18,7 @@ FROM --platform=$BUILDPLATFORM golang:1.27 AS build
 WORKDIR /src
 
 # Dependencies get their own layer: it is reused until go.mod/go.sum change.
-# go.mod's tool directive (oapi-codegen, staticcheck) makes this fetch those too.
+# The developer tools are in tools/go.mod, so this fetches only what the service needs.
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod \
     go mod download

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make check-breaking [BASE=<git ref>]: compares api/openapi.yaml in the working tree with the
-# same file at BASE, using oasdiff (pinned by go.mod's tool directive). A breaking change
+# same file at BASE, using oasdiff (pinned by tools/go.mod). A breaking change
 # (oasdiff level ERR) fails, unless info.version's major went up: that is how a deliberate
 # break is declared (docs/contract.md). Warnings are printed and pass.
 #
@@ -56,7 +56,7 @@ say "comparing $spec with $base:$spec ($why)"
 
 # go tool -n builds oasdiff once (cached) and prints its path; it then runs here, in the
 # repository, where it reads the base spec from git itself.
-oasdiff=$(go -C "$here" tool -n oasdiff)
+oasdiff=$(go -C "$here" tool -modfile=tools/go.mod -n oasdiff)
 args=(breaking "$base:$spec" "$spec" --color never --allow-external-refs=false)
 rc=0
 report=$("$oasdiff" "${args[@]}" --fail-on ERR) || rc=$?
