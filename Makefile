@@ -25,16 +25,18 @@ run: ## Serve on :5000 with the in-memory store and the 8 seed actors (user/pass
 build: ## Build a static binary into bin/actors
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/actors ./cmd/actors
 
-generate: ## Regenerate gen/ and the TypeScript types from api/openapi.yaml
+generate: clients/typescript/node_modules/.package-lock.json ## Regenerate gen/ and the TypeScript types from api/openapi.yaml
 	$(GO) generate ./...
 	npm run generate --prefix clients/typescript
 
 npm-ci: ## Install the pinned npm packages the tests use (when npm is there and a lock file changed)
-	@if ! command -v npm >/dev/null; then echo "npm not found: the browser, TypeScript, spec-lint and DynamoDB tests will be skipped"; exit 0; fi; \
-	for d in $(NPM_PROJECTS); do \
-		if [ ! $$d/node_modules/.package-lock.json -nt $$d/package-lock.json ]; then \
-			npm ci --prefix $$d --no-audit --no-fund --loglevel=error; fi; \
-	done
+	@if command -v npm >/dev/null; then $(MAKE) -s $(NPM_PROJECTS:%=%/node_modules/.package-lock.json); \
+	else echo "npm not found: the browser, TypeScript, spec-lint and DynamoDB tests will be skipped"; fi
+
+# An npm project's packages, installed when its lock file is newer than the install (or there is none).
+%/node_modules/.package-lock.json: %/package-lock.json
+	@command -v npm >/dev/null || { echo "make: $* needs npm (node >= 20) to install its packages" >&2; exit 1; }
+	npm ci --prefix $* --no-audit --no-fund --loglevel=error
 
 # Every target that runs go checks first that it can, so a missing toolchain fails once, with the fix.
 .PHONY: go-toolchain
