@@ -18,9 +18,13 @@ help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 # --- Develop
+# make run listens on loopback only: it accepts the well-known user/password.
+PORT ?= 5000
+ADDR ?= 127.0.0.1:$(PORT)
+
 .PHONY: run build generate npm-ci
-run: ## Serve on :5000 with the in-memory store and the 8 seed actors (user/password: insecure, for development)
-	$(GO) run -ldflags "-X main.version=$(VERSION)" ./cmd/actors -insecure-default-credentials
+run: build ## Serve on 127.0.0.1:5000 (PORT=8080 or ADDR=:5000 to change) with the in-memory store and the 8 seed actors (user/password: insecure, for development)
+	ACTORS_METRICS=$${ACTORS_METRICS:-off} exec bin/actors -addr '$(ADDR)' -insecure-default-credentials
 
 build: ## Build a static binary into bin/actors
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/actors ./cmd/actors
