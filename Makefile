@@ -46,10 +46,10 @@ npm-ci: ## Install the pinned npm packages the tests use (when npm is there and 
 .PHONY: go-toolchain
 go-toolchain: ## Check that go.mod's Go release is here or can be fetched (targets that run go do it first)
 	@scripts/go-toolchain.sh
-run build generate check-generated lint-go test-go test-browser screenshot test-typescript test-httpie bench loadtest fuzz soak vulncheck lint-dockerfile test-image test-deploy check-breaking smoke: go-toolchain
+run build generate check-generated lint-go test-go test-browser screenshot test-typescript test-httpie bench loadtest fuzz soak vulncheck lint-dockerfile test-image test-deploy check-breaking release-contract smoke: go-toolchain
 
 # --- Check
-.PHONY: check-generated lint lint-go lint-spec check-breaking smoke test test-go test-browser screenshot test-typescript test-httpie
+.PHONY: check-generated lint lint-go lint-spec check-breaking release-contract smoke test test-go test-browser screenshot test-typescript test-httpie
 check-generated: ## Fail when gen/ or the TypeScript types are stale
 	scripts/check-generated.sh
 	scripts/check-ts-types.sh
@@ -67,8 +67,11 @@ lint-go: ## gofmt, go vet, staticcheck
 lint-spec: npm-ci ## Lint api/openapi.yaml with Redocly CLI: zero errors, zero warnings
 	scripts/lint-spec.sh
 
-check-breaking: ## Fail on a breaking change to api/openapi.yaml since BASE (default: the latest v* tag; docs/contract.md)
+check-breaking: ## Fail on a breaking change to api/openapi.yaml since the last release (api/released/openapi.yaml) or BASE=<git ref>
 	BASE='$(BASE)' scripts/check-breaking.sh
+
+release-contract: ## At a release: record api/openapi.yaml as api/released/openapi.yaml, the base of check-breaking (docs/contract.md)
+	scripts/release-contract.sh
 
 smoke: ## Check a live server against the spec: make smoke URL=http://127.0.0.1:5000, credentials in ACTORS_USERNAME/ACTORS_PASSWORD
 	@if [ -z '$(URL)' ]; then echo "make smoke: say which server, e.g. make smoke URL=http://127.0.0.1:5000" >&2; exit 2; fi
