@@ -46,10 +46,10 @@ npm-ci: ## Install the pinned npm packages the tests use (when npm is there and 
 .PHONY: go-toolchain
 go-toolchain: ## Check that go.mod's Go release is here or can be fetched (targets that run go do it first)
 	@scripts/go-toolchain.sh
-run build generate check-generated lint-go test-go test-browser screenshot test-typescript test-httpie bench loadtest fuzz soak vulncheck lint-dockerfile test-image test-deploy check-breaking release-contract smoke: go-toolchain
+run build generate check-generated lint-go test-go test-browser screenshot test-typescript test-httpie test-docs bench loadtest fuzz soak vulncheck lint-dockerfile test-image test-deploy check-breaking release-contract smoke: go-toolchain
 
 # --- Check
-.PHONY: check-generated lint lint-go lint-spec check-breaking release-contract smoke test test-go test-browser screenshot test-typescript test-httpie
+.PHONY: check-generated lint lint-go lint-spec check-breaking release-contract smoke test test-go test-browser screenshot test-typescript test-httpie test-docs
 check-generated: ## Fail when gen/ or the TypeScript types are stale
 	scripts/check-generated.sh
 	scripts/check-ts-types.sh
@@ -78,7 +78,7 @@ smoke: ## Check a live server against the spec: make smoke URL=http://127.0.0.1:
 	$(GO) run ./cmd/contractprobe -url '$(URL)'
 
 # test-terraform runs terraform fmt and validate too, so test takes lint's parts but that one.
-test: npm-ci check-generated lint-go lint-spec check-breaking lint-dockerfile vulncheck test-go test-browser test-typescript test-httpie test-image test-terraform test-deploy ## Everything CI runs
+test: npm-ci check-generated lint-go lint-spec check-breaking lint-dockerfile vulncheck test-go test-browser test-typescript test-httpie test-docs test-image test-terraform test-deploy ## Everything CI runs
 	@echo "make test: all checks passed"
 
 test-go: npm-ci ## Go tests with the race detector (DynamoDB store tests on dynalite), the soak driver's included
@@ -97,10 +97,15 @@ test-typescript: npm-ci ## TypeScript client: fresh types, tsc --noEmit, node --
 test-httpie: ## Run README's httpie examples against a live server
 	scripts/test-httpie.sh
 
+test-docs: ## Run the command blocks of README.md and docs/ that need only this repository (docs/testing.md)
+	scripts/test-docs.sh
+
 # --- Performance (docs/performance.md)
+BENCHTIME ?= 1s
+
 .PHONY: bench loadtest
-bench: ## Benchmarks of the full handler chain and the store (ns/op, allocs/op)
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/httpapi ./internal/memstore
+bench: ## Benchmarks of the full handler chain and the store (ns/op, allocs/op), each for BENCHTIME (default 1s)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./internal/httpapi ./internal/memstore
 
 loadtest: ## The service against a minimal net/http server, side by side with wrk on loopback (~2 min)
 	bench/loadtest.sh
