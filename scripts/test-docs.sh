@@ -29,36 +29,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0 failed=0
-pass() {
-	echo "ok   $*"
-	passed=$((passed + 1))
-}
-fail() {
-	echo "FAIL $*" >&2
-	failed=$((failed + 1))
-}
-# check DESCRIPTION COMMAND...: one assertion; later ones still run after a failure.
-check() {
-	local what=$1
-	shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
-}
-
-# free_port: a loopback port nothing listens on.
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 20000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	echo "test-docs: no free port found" >&2
-	return 1
-}
-
 # port_block FILE NAME: the block's text with its :5000 and :8080 on $port.
 port_block() {
 	doc_block "$1" "$2" | sed -E "s/:(5000|8080)\b/:$port/g"

@@ -10,7 +10,7 @@
 # cache between runs (scripts/standins rebuilds them when their inputs change).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/go-toolchain.sh
+source scripts/live-server.sh
 source scripts/doc-blocks.sh
 
 missing=()
@@ -52,22 +52,6 @@ cleanup() {
 trap cleanup EXIT
 trap "exit 130" INT TERM
 
-passed=0 failed=0
-pass() {
-	echo "ok   $*"
-	passed=$((passed + 1))
-}
-fail() {
-	echo "FAIL $*"
-	failed=$((failed + 1))
-}
-# check DESCRIPTION COMMAND...: one assertion; later ones still run after a failure.
-check() {
-	local what=$1
-	shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
-}
-
 # run_once NAME PODMAN-RUN-ARGS...: runs a short-lived container and returns its
 # exit code, output on stdout. Detached + polling on purpose: on this machine an
 # attached `podman run`/`podman wait` notices the exit only after a 20 s conmon
@@ -97,20 +81,6 @@ scripts/standins/ensure.sh
 # cache is a no-op when `go build` already ran.
 go mod download
 modcache=$(go env GOMODCACHE)/cache/download
-
-# free_port: a loopback port nothing listens on.
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 20000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	echo "test-image: no free port found" >&2
-	return 1
-}
 
 # --- docs/container-image.md's block, which builds the image with make image
 version=imagetest-$id
