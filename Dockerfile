@@ -8,8 +8,8 @@
 ARG VERSION=dev
 ARG REVISION=unknown
 ARG SOURCE=https://github.com/actors-dev/actors
-# SPDX id; NOASSERTION until the repository carries a LICENSE file.
-ARG LICENSES=NOASSERTION
+# SPDX id of LICENSE, as the spec's info.license says.
+ARG LICENSES=MIT
 
 # The build stage runs on the builder's own platform and cross-compiles, so an
 # arm64 image builds at native speed on an amd64 machine (no emulation). The tag is exactly
@@ -19,7 +19,7 @@ FROM --platform=$BUILDPLATFORM golang:1.27.3 AS build
 WORKDIR /src
 
 # Dependencies get their own layer: it is reused until go.mod/go.sum change.
-# go.mod's tool directive (oapi-codegen, staticcheck) makes this fetch those too.
+# The developer tools are in tools/go.mod, so this fetches only what the service needs.
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod \
     go mod download

@@ -19,32 +19,38 @@ help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 # --- Develop
+# make run listens on loopback only: it accepts the well-known user/password.
+PORT ?= 5000
+ADDR ?= 127.0.0.1:$(PORT)
+
 .PHONY: run build generate npm-ci
-run: ## Serve on :5000 with the in-memory store and the 8 seed actors (user/password: insecure, for development)
-	$(GO) run -ldflags "-X main.version=$(VERSION)" ./cmd/actors -insecure-default-credentials
+run: build ## Serve on 127.0.0.1:5000 (PORT=8080 or ADDR=:5000 to change) with the in-memory store and the 8 seed actors (user/password: insecure, for development)
+	ACTORS_METRICS=$${ACTORS_METRICS:-off} exec bin/actors -addr '$(ADDR)' -insecure-default-credentials
 
 build: ## Build a static binary into bin/actors
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/actors ./cmd/actors
 
-generate: ## Regenerate gen/ and the TypeScript types from api/openapi.yaml
+generate: clients/typescript/node_modules/.package-lock.json ## Regenerate gen/ and the TypeScript types from api/openapi.yaml
 	$(GO) generate ./...
 	npm run generate --prefix clients/typescript
 
 npm-ci: ## Install the pinned npm packages the tests use (when npm is there and a lock file changed)
-	@if ! command -v npm >/dev/null; then echo "npm not found: the browser, TypeScript, spec-lint and DynamoDB tests will be skipped"; exit 0; fi; \
-	for d in $(NPM_PROJECTS); do \
-		if [ ! $$d/node_modules/.package-lock.json -nt $$d/package-lock.json ]; then \
-			npm ci --prefix $$d --no-audit --no-fund --loglevel=error; fi; \
-	done
+	@if command -v npm >/dev/null; then $(MAKE) -s $(NPM_PROJECTS:%=%/node_modules/.package-lock.json); \
+	else echo "npm not found: the browser, TypeScript, spec-lint and DynamoDB tests will be skipped"; fi
+
+# An npm project's packages, installed when its lock file is newer than the install (or there is none).
+%/node_modules/.package-lock.json: %/package-lock.json
+	@command -v npm >/dev/null || { echo "make: $* needs npm (node >= 20) to install its packages" >&2; exit 1; }
+	npm ci --prefix $* --no-audit --no-fund --loglevel=error
 
 # Every target that runs go checks first that it can, so a missing toolchain fails once, with the fix.
 .PHONY: go-toolchain
 go-toolchain: ## Check that go.mod's Go release is here or can be fetched (targets that run go do it first)
 	@scripts/go-toolchain.sh
-run build generate check-generated lint-go test-go test-browser screenshot test-typescript test-httpie bench loadtest fuzz soak vulncheck lint-dockerfile test-image test-deploy check-breaking smoke: go-toolchain
+run build generate check-generated lint-go test-go test-browser screenshot test-typescript test-httpie test-docs bench loadtest fuzz soak vulncheck lint-dockerfile test-image test-deploy check-breaking release-contract smoke: go-toolchain
 
 # --- Check
-.PHONY: check-generated lint lint-go lint-spec check-breaking smoke test test-go test-browser screenshot test-typescript test-httpie
+.PHONY: check-generated lint lint-go lint-spec check-breaking release-contract smoke test test-go test-browser screenshot test-typescript test-httpie test-docs
 check-generated: ## Fail when gen/ or the TypeScript types are stale
 	scripts/check-generated.sh
 	scripts/check-ts-types.sh
@@ -57,20 +63,23 @@ lint-go: ## gofmt, go vet, staticcheck
 	$(GO) vet ./...
 	$(GO) -C tools/soak vet ./...
 	$(GO) -C bench vet ./...
-	$(GO) tool staticcheck ./...
+	$(GO) tool -modfile=tools/go.mod staticcheck ./...
 
 lint-spec: npm-ci ## Lint api/openapi.yaml with Redocly CLI: zero errors, zero warnings
 	scripts/lint-spec.sh
 
-check-breaking: ## Fail on a breaking change to api/openapi.yaml since BASE (default: the latest v* tag; docs/contract.md)
+check-breaking: ## Fail on a breaking change to api/openapi.yaml since the last release (api/released/openapi.yaml) or BASE=<git ref>
 	BASE='$(BASE)' scripts/check-breaking.sh
+
+release-contract: ## At a release: record api/openapi.yaml as api/released/openapi.yaml, the base of check-breaking (docs/contract.md)
+	scripts/release-contract.sh
 
 smoke: ## Check a live server against the spec: make smoke URL=http://127.0.0.1:5000, credentials in ACTORS_USERNAME/ACTORS_PASSWORD
 	@if [ -z '$(URL)' ]; then echo "make smoke: say which server, e.g. make smoke URL=http://127.0.0.1:5000" >&2; exit 2; fi
 	$(GO) run ./cmd/contractprobe -url '$(URL)'
 
 # test-terraform runs terraform fmt and validate too, so test takes lint's parts but that one.
-test: npm-ci check-generated lint-go lint-spec check-breaking lint-dockerfile vulncheck test-go test-browser test-typescript test-httpie test-image test-terraform test-iam test-deploy ## Everything CI runs
+test: npm-ci check-generated lint-go lint-spec check-breaking lint-dockerfile vulncheck test-go test-browser test-typescript test-httpie test-docs test-image test-terraform test-iam test-deploy ## Everything CI runs
 	@echo "make test: all checks passed"
 
 test-go: npm-ci ## Go tests with the race detector (DynamoDB store tests on dynalite), the soak driver's included
@@ -89,10 +98,15 @@ test-typescript: npm-ci ## TypeScript client: fresh types, tsc --noEmit, node --
 test-httpie: ## Run README's httpie examples against a live server
 	scripts/test-httpie.sh
 
+test-docs: ## Run the command blocks of README.md and docs/ that need only this repository (docs/testing.md)
+	scripts/test-docs.sh
+
 # --- Performance (docs/performance.md)
+BENCHTIME ?= 1s
+
 .PHONY: bench loadtest
-bench: ## Benchmarks of the full handler chain and the store (ns/op, allocs/op)
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/httpapi ./internal/memstore
+bench: ## Benchmarks of the full handler chain and the store (ns/op, allocs/op), each for BENCHTIME (default 1s)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./internal/httpapi ./internal/memstore
 
 loadtest: ## The service against a minimal net/http server, side by side with wrk on loopback (~2 min)
 	bench/loadtest.sh

@@ -8,6 +8,7 @@ source scripts/go-toolchain.sh
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 cp -r go.mod go.sum api gen "$scratch"/
+mkdir "$scratch/tools" && cp tools/go.mod tools/go.sum "$scratch/tools"/ # oapi-codegen's module
 (cd "$scratch" && go generate ./gen/...)
 if ! diff -ru gen "$scratch/gen"; then
 	echo "gen/ is stale: run 'make generate' and commit the result" >&2

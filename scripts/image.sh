@@ -5,8 +5,9 @@
 #   VERSION         version baked into the binary and labels (default: git short SHA)
 #   IMAGE           image reference to tag (default: actors:$VERSION); the deploy
 #                   script passes <ecr-repository-url>:<tag>
-# Extra arguments are passed to the build command (scripts/test-image.sh uses
-# this for --pull=never and an offline network). Prints the image reference last.
+#   IMAGE_BUILD_FLAGS  more flags for the build command, split at spaces
+# Extra arguments are passed to the build command too (scripts/test-image.sh uses
+# them for --pull=never and an offline network). Prints the image reference last.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,6 +54,7 @@ podman | buildah)
 	;;
 esac
 
-echo "image: $tool ${args[*]} $* ." >&2
-"$tool" "${args[@]}" "$@" .
+read -ra extra <<<"${IMAGE_BUILD_FLAGS:-}"
+echo "image: $tool ${args[*]} ${extra[*]} $* ." >&2
+"$tool" "${args[@]}" "${extra[@]}" "$@" .
 echo "$image"

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Sourced by the live tests (test-browser.sh, test-typescript.sh, test-httpie.sh).
+# Sourced by the live tests (test-browser.sh, test-typescript.sh, test-httpie.sh, test-docs.sh,
+# test-image.sh).
 #
 #   require_tools NAME "install hint" TOOL...  SKIP (exit 0) when a tool is missing, or
 #                                              FAIL (exit 1) under CI=true
@@ -9,6 +10,9 @@
 #                                              and a port the kernel picks, waits for
 #                                              /healthz; sets ACTORS_URL, ACTORS_PID
 #   stop_actors_server                         SIGTERM, then waits; for the caller's trap
+#   pass / fail / check DESCRIPTION COMMAND... one assertion each, counted in passed and
+#                                              failed, for an "N passed, N failed" line
+#   free_port                                  a loopback port nothing listens on
 #
 # Set ACTORS_URL beforehand to test a server that is already running instead.
 
@@ -83,4 +87,33 @@ stop_actors_server() {
 		wait "$ACTORS_PID" 2>/dev/null || true
 		ACTORS_PID=
 	fi
+}
+
+passed=0 failed=0
+pass() {
+	echo "ok   $*"
+	passed=$((passed + 1))
+}
+fail() {
+	echo "FAIL $*" >&2
+	failed=$((failed + 1))
+}
+# check DESCRIPTION COMMAND...: one assertion; later ones still run after a failure.
+check() {
+	local what=$1
+	shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+free_port() {
+	local p
+	for _ in $(seq 50); do
+		p=$((20000 + RANDOM % 20000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	echo "no free loopback port found" >&2
+	return 1
 }

@@ -1,26 +1,17 @@
 #!/usr/bin/env bash
-# httpie examples test: runs, against a live server, exactly the commands README.md shows
-# between <!-- httpie-examples:start --> and <!-- httpie-examples:end -->, in order, and
-# checks each one's status against the "# → NNN" that ends its line. README is the only
-# list, so what it shows and what is tested cannot drift apart; a line in the block that is
-# neither a comment nor such a command fails the test. The commands use :5000 as README
-# does; the test points them at its own server and adds --ignore-stdin.
-# Skips when httpie (http) is missing, except under CI=true.
-#
-#   HTTPIE_EXAMPLES_FILE=other.md scripts/test-httpie.sh   read the block from another file
+# httpie examples test: runs, against a live server, exactly the commands of README.md's
+# blocks <!-- test: httpie-first --> and <!-- test: httpie-examples --> (scripts/doc-blocks.sh),
+# in order, and checks each one's status against the "# → NNN" after it (text may follow:
+# "# → 200, the 8 seed actors"). README is the only list, so what it shows and what is tested
+# cannot drift apart; a line in the blocks that is neither a comment nor such a command fails
+# the test. The commands use :5000 as README does; the test points them at its own server and
+# adds --ignore-stdin. Skips when httpie (http) is missing, except under CI=true.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/live-server.sh
+source scripts/doc-blocks.sh
 
 require_tools test-httpie "apt-get install -y httpie" http go
-
-source_file=${HTTPIE_EXAMPLES_FILE:-README.md}
-start='<!-- httpie-examples:start -->'
-end='<!-- httpie-examples:end -->'
-if ! grep -qF "$start" "$source_file" || ! grep -qF "$end" "$source_file"; then
-	echo "FAIL test-httpie: $source_file has no $start ... $end block" >&2
-	exit 1
-fi
 
 tmp=$(mktemp -d)
 cleanup() {
@@ -29,40 +20,43 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Parse every line of the block before running any, so a malformed line fails at once.
+first=$(doc_block README.md httpie-first)
+examples=$(doc_block README.md httpie-examples)
+
+# Parse every line of the blocks before running any, so a malformed line fails at once.
 commands=() expected=()
-command_re='^(http[[:space:]].*[^[:space:]])[[:space:]]+#[[:space:]]*→[[:space:]]*([1-5][0-9][0-9])[[:space:]]*$'
+command_re='^(http[[:space:]].*[^[:space:]])[[:space:]]+#[[:space:]]*→[[:space:]]*([1-5][0-9][0-9])([,:][^#]*)?[[:space:]]*$'
 # Characters that would make eval do more than split words; README examples need none.
 unsafe_re='[][$`;|&<>(){}\\]'
 while IFS= read -r line; do
 	line=${line#"${line%%[![:space:]]*}"} # trim leading blanks
 	case $line in
-	'' | '```'* | '#'* | "$start" | "$end") continue ;;
+	'' | '#'*) continue ;;
 	esac
 	if ! [[ $line =~ $command_re ]]; then
-		echo "FAIL test-httpie: not an 'http ... # → STATUS' line in $source_file: $line" >&2
+		echo "FAIL test-httpie: not an 'http ... # → STATUS' line in README.md: $line" >&2
 		exit 1
 	fi
 	command=${BASH_REMATCH[1]} status=${BASH_REMATCH[2]}
 	if [[ $command =~ $unsafe_re ]]; then
-		echo "FAIL test-httpie: shell syntax beyond quoting in $source_file: $line" >&2
+		echo "FAIL test-httpie: shell syntax beyond quoting in README.md: $line" >&2
 		exit 1
 	fi
 	commands+=("$command")
 	expected+=("$status")
-done < <(sed -n "/$start/,/$end/p" "$source_file")
+done <<<"$first"$'\n'"$examples"
 
 # README must show each kind of call the issue asks for.
 all=$(printf '%s\n' "${commands[@]}")
 for want in ' -a user:password :5000/actors$' ' :5000/actors/[0-9]+$' ' POST ' ' (PUT|PATCH) ' ' DELETE ' '^http :5000/'; do
 	if ! grep -qE -- "$want" <<<"$all"; then
-		echo "FAIL test-httpie: no example in $source_file matches /$want/" >&2
+		echo "FAIL test-httpie: no example in README.md matches /$want/" >&2
 		exit 1
 	fi
 done
 for want in 200 201 204 401 404; do
 	if ! printf '%s\n' "${expected[@]}" | grep -qx "$want"; then
-		echo "FAIL test-httpie: no example in $source_file expects $want" >&2
+		echo "FAIL test-httpie: no example in README.md expects $want" >&2
 		exit 1
 	fi
 done

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Offline image test (make test-image): builds the UNCHANGED Dockerfile against
 # local TEST STAND-IN base images (scripts/standins; no container registry is
-# reachable here), runs the image and checks what issue 4 asks of it.
+# reachable here), runs the image and checks it. The build and the first run are
+# docs/container-image.md's block container-run, as written there, with podman as
+# its docker (on a bridge network, docker's default) and its own image name,
+# container name and port.
 # Skips when buildah/podman/runc are missing, except under CI=true.
 # Removes every container and image it creates; the two stand-ins are kept as a
 # cache between runs (scripts/standins rebuilds them when their inputs change).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/go-toolchain.sh
+source scripts/live-server.sh
+source scripts/doc-blocks.sh
 
 missing=()
 for t in buildah podman runc curl go busybox; do
@@ -30,7 +34,7 @@ export CONTAINERS_STORAGE_CONF=$PWD/ci/storage.conf
 id=$$-$RANDOM
 image=localhost/actors-imagetest:$id
 ctr=actors-imagetest-$id
-containers=("$ctr" "$ctr-sh" "$ctr-down" "$ctr-version")
+containers=("$ctr" "$ctr-sh" "$ctr-down" "$ctr-version" "$ctr-doc")
 mounted=
 tmp=$(mktemp -d)
 cleanup() {
@@ -47,22 +51,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap "exit 130" INT TERM
-
-passed=0 failed=0
-pass() {
-	echo "ok   $*"
-	passed=$((passed + 1))
-}
-fail() {
-	echo "FAIL $*"
-	failed=$((failed + 1))
-}
-# check DESCRIPTION COMMAND...: one assertion; later ones still run after a failure.
-check() {
-	local what=$1
-	shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
-}
 
 # run_once NAME PODMAN-RUN-ARGS...: runs a short-lived container and returns its
 # exit code, output on stdout. Detached + polling on purpose: on this machine an
@@ -94,10 +82,32 @@ scripts/standins/ensure.sh
 go mod download
 modcache=$(go env GOMODCACHE)/cache/download
 
+# --- docs/container-image.md's block, which builds the image with make image
 version=imagetest-$id
-echo "test-image: building the unchanged Dockerfile (first run compiles the std lib: ~2 min)"
-CONTAINER_TOOL=podman VERSION=$version IMAGE=$image scripts/image.sh \
-	--pull=never --network=none --layers=false --volume "$modcache:/goproxy:ro"
+doc_port=$(free_port)
+block=$(doc_block docs/container-image.md container-run)
+for pair in "actors:\$(git rev-parse --short HEAD)=$image" "--name actors =--name $ctr-doc " "docker stop actors=docker stop $ctr-doc" \
+	"-p 5000:5000=-p 127.0.0.1:$doc_port:5000" "127.0.0.1:5000=127.0.0.1:$doc_port"; do
+	from=${pair%%=*} to=${pair#*=}
+	if [[ $block != *"$from"* ]]; then
+		echo "FAIL test-image: docs/container-image.md's block container-run no longer has '$from': update this test" >&2
+		exit 1
+	fi
+	block=${block//"$from"/"$to"}
+done
+echo "test-image: docs/container-image.md container-run, with podman as docker (a first build compiles the std lib: ~2 min)"
+# shellcheck disable=SC2001 # sed marks every line
+sed 's/^/  $ /' <<<"$block"
+docker_shim='docker() { if [[ $1 == run ]]; then shift; podman run --network bridge "$@"; else podman "$@"; fi; }'
+if CONTAINER_TOOL=podman VERSION=$version IMAGE=$image \
+	IMAGE_BUILD_FLAGS="--pull=never --network=none --layers=false --volume $modcache:/goproxy:ro" \
+	bash -euo pipefail -c "$docker_shim"$'\n'"$block" 2>"$tmp/doc.err"; then
+	pass "docs/container-image.md container-run: built, ran, answered GET /actors/1 with its credentials, stopped"
+else
+	cat "$tmp/doc.err" >&2
+	fail "docs/container-image.md container-run"
+fi
+podman image exists "$image" || { echo "test-image: make image built no $image" >&2; exit 1; }
 
 # --- the image itself
 inspect() { podman image inspect --format "$1" "$image"; }
@@ -108,6 +118,7 @@ check "entrypoint is [/actors]" test "$(inspect '{{json .Config.Entrypoint}}')" 
 check "exposes 5000/tcp" grep -q '5000/tcp' <<<"$(inspect '{{json .Config.ExposedPorts}}')"
 check "HEALTHCHECK runs /actors healthcheck" grep -q '"CMD","/actors","healthcheck"' <<<"$(inspect '{{json .Config.Healthcheck}}')"
 check "OCI version label is $version" test "$(inspect '{{index .Labels "org.opencontainers.image.version"}}')" = "$version"
+check "OCI licenses label is MIT (LICENSE)" test "$(inspect '{{index .Labels "org.opencontainers.image.licenses"}}')" = MIT
 check "OCI source label set" grep -q '^https://' <<<"$(inspect '{{index .Labels "org.opencontainers.image.source"}}')"
 out=$(run_once "$ctr-version" "$image" version) || true
 check "actors version prints $version" grep -qF "$version" <<<"$out"
@@ -124,15 +135,7 @@ run_once "$ctr-sh" --entrypoint /bin/sh "$image" -c true >/dev/null || sh_rc=$?
 check "running /bin/sh in the image fails (got $sh_rc)" test "$sh_rc" -ne 0
 
 # --- the running service: host network, loopback only, read-only root fs
-port=
-for _ in $(seq 50); do
-	p=$((20000 + RANDOM % 20000))
-	if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-		port=$p
-		break
-	fi
-done
-[[ -n $port ]] || { echo "test-image: no free port found" >&2; exit 1; }
+port=$(free_port)
 password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 addr=127.0.0.1:$port
 # podman's stderr goes to a file: without systemd it complains about healthcheck

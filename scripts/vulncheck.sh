@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs govulncheck (pinned by go.mod's tool directive) against an offline copy of the Go
+# Runs govulncheck (pinned by tools/go.mod) against an offline copy of the Go
 # vulnerability database. vuln.go.dev cannot be reached from here, but the Go module proxy
 # serves golang.org/x/vulndb, whose data/osv folder holds every report as OSV JSON; its own
 # cmd/indexdb turns that folder into the v1 database layout govulncheck reads with
@@ -36,7 +36,7 @@ fi
 echo "vulncheck: $(go env GOVERSION), database golang.org/x/vulndb@$VULNDB_VERSION"
 # Any vulnerability the code reaches fails (govulncheck exits 3). The project builds with
 # exactly go.mod's Go release, so a standard-library finding is fixed there, like a module's.
-if ! go tool govulncheck -db "file://$cache" ./...; then
+if ! go tool -modfile=tools/go.mod govulncheck -db "file://$cache" ./...; then
 	echo "vulncheck: FAIL. A module finding: go get module@fixed. A standard-library one: raise go.mod's go line" >&2
 	echo "vulncheck: to the fixed release (and the Dockerfile's golang:<minor> with it when the minor changes)." >&2
 	exit 1

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ type config struct {
 	// given, so anyone may use user/password.
 	insecureDefaults bool
 	logLevel         slog.Level
+	logFormat        string // "json", "text", or "": text on a terminal, JSON elsewhere
 	shutdownTimeout  time.Duration
 	// readHeaderTimeout and writeTimeout bound slow clients; tests shorten them.
 	readHeaderTimeout time.Duration
@@ -71,12 +73,7 @@ func private(p netip.Prefix) bool {
 	if p.Addr().Is4In6() && p.Bits() >= 96 {
 		p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
 	}
-	for _, n := range privateNetworks {
-		if n.Bits() <= p.Bits() && n.Contains(p.Addr()) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(privateNetworks, func(n netip.Prefix) bool { return n.Bits() <= p.Bits() && n.Contains(p.Addr()) })
 }
 
 // loadConfig reads ACTORS_* variables, then lets flags override them. The password has no
@@ -101,6 +98,7 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 	}
 	insecure := fs.Bool("insecure-default-credentials", insecureDefault, "for local development only: with no credentials configured, accept "+defaultUsername+"/"+defaultPassword+" (ACTORS_INSECURE_DEFAULT_CREDENTIALS)")
 	logLevel := fs.String("log-level", envOr("ACTORS_LOG_LEVEL", "info"), "debug, info, warn or error (ACTORS_LOG_LEVEL)")
+	logFormat := fs.String("log-format", getenv("ACTORS_LOG_FORMAT"), "json or text (ACTORS_LOG_FORMAT; default text on a terminal, json elsewhere)")
 	shutdown := fs.String("shutdown-timeout", envOr("ACTORS_SHUTDOWN_TIMEOUT", "20s"), "time in-flight requests get to finish on SIGTERM (ACTORS_SHUTDOWN_TIMEOUT)")
 	readHeader := fs.String("read-header-timeout", envOr("ACTORS_READ_HEADER_TIMEOUT", "5s"), "time a client gets to send its request headers (ACTORS_READ_HEADER_TIMEOUT)")
 	write := fs.String("write-timeout", envOr("ACTORS_WRITE_TIMEOUT", "30s"), "time from the end of the headers to the end of the response (ACTORS_WRITE_TIMEOUT)")
@@ -123,12 +121,15 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		return config{}, fmt.Errorf("unexpected argument %q (subcommands: healthcheck, version)", fs.Arg(0))
 	}
 
-	cfg := config{addr: *addr, username: *username}
+	cfg := config{addr: *addr, username: *username, logFormat: *logFormat}
 	if _, port, err := net.SplitHostPort(cfg.addr); err != nil || port == "" {
 		return config{}, fmt.Errorf("ACTORS_ADDR / -addr %q: want host:port, e.g. :5000 or 127.0.0.1:5000", cfg.addr)
 	}
 	if err := cfg.logLevel.UnmarshalText([]byte(*logLevel)); err != nil {
 		return config{}, fmt.Errorf("ACTORS_LOG_LEVEL / -log-level %q: want debug, info, warn or error", *logLevel)
+	}
+	if cfg.logFormat != "" && cfg.logFormat != "json" && cfg.logFormat != "text" {
+		return config{}, fmt.Errorf("ACTORS_LOG_FORMAT / -log-format %q: want json or text", cfg.logFormat)
 	}
 	d, err := time.ParseDuration(*shutdown)
 	if err != nil || d <= 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"io"
+	"os"
 	"sync"
 	"time"
 )
@@ -55,4 +56,11 @@ func (l *logWriter) Close() error {
 	close(l.stop)
 	<-l.done
 	return l.Flush()
+}
+
+// term reports whether w is a terminal (or another character device, such as /dev/null).
+func term(w io.Writer) bool {
+	f, _ := w.(*os.File) // for any other writer nil, whose Stat fails
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

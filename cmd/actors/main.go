@@ -7,6 +7,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -23,7 +25,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "actors: %v during shutdown: exiting without waiting\n", <-signals)
 		os.Exit(1)
 	}()
-	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "actors:", err)
 		os.Exit(1)
 	}

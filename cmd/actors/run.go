@@ -50,7 +50,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	out := newLogWriter(stdout, logBufferSize, logFlushEvery)
 	defer out.Close()
-	logHandler := slog.NewJSONHandler(out, &slog.HandlerOptions{Level: cfg.logLevel})
+	var logHandler slog.Handler = slog.NewJSONHandler(out, &slog.HandlerOptions{Level: cfg.logLevel})
+	if cfg.logFormat == "text" || cfg.logFormat == "" && term(stdout) { // people read a terminal, CloudWatch JSON
+		logHandler = slog.NewTextHandler(out, &slog.HandlerOptions{Level: cfg.logLevel})
+	}
 	log := slog.New(logHandler)
 	if getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)

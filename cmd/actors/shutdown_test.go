@@ -235,9 +235,8 @@ func (s *binaryServer) output() string {
 	return s.out.String()
 }
 
-// startBinary builds ./cmd/actors and starts it on a free loopback port with env added to a
-// clean environment (no ACTORS_* or OTEL_* variables of the caller's).
-func startBinary(t *testing.T, env map[string]string) *binaryServer {
+// buildBinary builds ./cmd/actors into a temporary folder and returns its path.
+func buildBinary(t *testing.T) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -250,15 +249,30 @@ func startBinary(t *testing.T, env map[string]string) *binaryServer {
 	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0")
+	return bin
+}
+
+// binaryEnv is env added to a clean environment: none of the caller's ACTORS_* or OTEL_*
+// variables.
+func binaryEnv(env map[string]string) []string {
+	var kvs []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "ACTORS_") && !strings.HasPrefix(kv, "OTEL_") {
-			cmd.Env = append(cmd.Env, kv)
+			kvs = append(kvs, kv)
 		}
 	}
 	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
+		kvs = append(kvs, k+"="+v)
 	}
+	return kvs
+}
+
+// startBinary builds ./cmd/actors and starts it on a free loopback port with env added to a
+// clean environment (binaryEnv).
+func startBinary(t *testing.T, env map[string]string) *binaryServer {
+	t.Helper()
+	cmd := exec.Command(buildBinary(t), "-addr", "127.0.0.1:0")
+	cmd.Env = binaryEnv(env)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,7 @@ package actorsapi
 
 import _ "embed"
 
-//go:generate go tool oapi-codegen -config oapi-codegen.yaml ../../api/openapi.yaml
+//go:generate go tool -modfile=../../tools/go.mod oapi-codegen -config oapi-codegen.yaml ../../api/openapi.yaml
 //go:generate cp ../../api/openapi.yaml openapi.yaml
 
 // SpecYAML is api/openapi.yaml byte for byte, served at /openapi.yaml.

@@ -5,6 +5,7 @@ package actors
 import (
 	"context"
 	"errors"
+	"slices"
 )
 
 // Sentinel errors; stores wrap them with %w so callers test with errors.Is.
@@ -61,17 +62,7 @@ type Page struct {
 type IfMatch []int64
 
 // Allows reports whether a write may proceed on an actor at version v.
-func (m IfMatch) Allows(v int64) bool {
-	if len(m) == 0 {
-		return true
-	}
-	for _, want := range m {
-		if want == v {
-			return true
-		}
-	}
-	return false
-}
+func (m IfMatch) Allows(v int64) bool { return len(m) == 0 || slices.Contains(m, v) }
 
 // Store keeps actors. Implementations are safe for concurrent use, allocate ids that grow
 // monotonically and are never reused, and check IfMatch atomically with the write. A

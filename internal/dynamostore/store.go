@@ -122,23 +122,13 @@ func (s *Store) Create(ctx context.Context, f actors.Fields) (actors.Actor, erro
 	if err != nil {
 		return actors.Actor{}, fmt.Errorf("dynamostore: encode actor: %w", err)
 	}
-	expr, err := expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name(attrID))).Build()
-	if err != nil {
-		return actors.Actor{}, fmt.Errorf("dynamostore: create: %w", err)
-	}
-	err = s.do(ctx, "create", func(ctx context.Context) error {
-		_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName: s.table, Item: item,
-			ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-		})
-		return err
-	})
-	if ccf := (*types.ConditionalCheckFailedException)(nil); errors.As(err, &ccf) {
-		// Only a write that bypassed the counter can get here (e.g. a hand-made item).
-		return actors.Actor{}, fmt.Errorf("dynamostore: create: id %d is already taken: the counter is behind the data", id)
-	}
+	put, err := s.putIfAbsent(ctx, "create", item)
 	if err != nil {
 		return actors.Actor{}, err
+	}
+	if !put {
+		// Only a write that bypassed the counter can get here (e.g. a hand-made item).
+		return actors.Actor{}, fmt.Errorf("dynamostore: create: id %d is already taken: the counter is behind the data", id)
 	}
 	return a, nil
 }

@@ -12,7 +12,7 @@ export type Problem = components["schemas"]["Problem"];
 export type ActorsClient = Client<paths>;
 
 export interface ActorsClientOptions {
-  /** The server's origin, e.g. http://localhost:5000 */
+  /** The server's origin, e.g. http://127.0.0.1:5000 */
   baseUrl: string;
   username: string;
   password: string;

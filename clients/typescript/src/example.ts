@@ -1,9 +1,9 @@
 // Example: `tsc` checks it with the rest; after compiling, run it against `make run` with
-//   node dist/src/example.js [http://localhost:5000]
+//   node dist/src/example.js [http://127.0.0.1:5000]
 import { createActorsClient, listAllActors } from "./client.js";
 
 const client = createActorsClient({
-  baseUrl: process.argv[2] ?? "http://localhost:5000",
+  baseUrl: process.argv[2] ?? "http://127.0.0.1:5000",
   username: "user",
   password: "password",
 });

@@ -104,11 +104,22 @@ export interface components {
             /** @example James T */
             role: string;
         };
+        /**
+         * @example {
+         *       "actor": "Zoe Saldana",
+         *       "role": "Uhura"
+         *     }
+         */
         ActorInput: {
             actor: components["schemas"]["Name"];
             role: components["schemas"]["Name"];
         };
-        /** @description A JSON Merge Patch; fields left out are kept. Both fields are required, so neither may be null. */
+        /**
+         * @description A JSON Merge Patch; fields left out are kept. Both fields are required, so neither may be null.
+         * @example {
+         *       "role": "Nyota Uhura"
+         *     }
+         */
         ActorPatch: {
             actor?: components["schemas"]["Name"];
             role?: components["schemas"]["Name"];
