@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"github.com/actors-dev/actors/internal/telemetry"
 )
 
 // A middleware wraps a handler; chain applies them so the first listed runs first.
@@ -83,78 +85,39 @@ func withRequestID(ids *requestIDs) middleware {
 	}
 }
 
-// recorder remembers the status and size of a response for the access log.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-}
-
-func (rw *recorder) WriteHeader(code int) {
-	if rw.status == 0 {
-		rw.status = code
-	}
-	rw.ResponseWriter.WriteHeader(code)
-}
-
-func (rw *recorder) Write(p []byte) (int, error) {
-	if rw.status == 0 {
-		rw.status = http.StatusOK
-	}
-	n, err := rw.ResponseWriter.Write(p)
-	rw.bytes += int64(n)
-	return n, err
-}
-
-// Unwrap lets http.ResponseController reach the connection (deadlines, flush).
-func (rw *recorder) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
-
 // maxLoggedPath bounds the path in an access-log line: a request line may be 64 KiB long,
 // and nobody needs more than the start of it to see what was asked.
 const maxLoggedPath = 512
 
 // accessLog writes one line per request. It never logs headers, so credentials cannot
 // reach the log.
-func accessLog(log *slog.Logger) middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			start := time.Now()
-			rw := &recorder{ResponseWriter: w}
-			defer func() {
-				ctx := r.Context()
-				if !log.Enabled(ctx, slog.LevelInfo) {
-					return
-				}
-				status := rw.status
-				if status == 0 {
-					status = http.StatusOK
-				}
-				path := r.URL.Path
-				if len(path) > maxLoggedPath {
-					path = path[:maxLoggedPath]
-				}
-				// A record made here rather than by log.LogAttrs, which looks up its caller
-				// (runtime.Callers) for a source line the access log never shows: that lookup
-				// was a sixth of the line's cost.
-				rec := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
-				rec.AddAttrs(
-					slog.String("method", r.Method),
-					// ServeMux sets r.Pattern on this very request: nothing between here and
-					// the mux makes a copy of it.
-					slog.String("route", r.Pattern),
-					slog.String("path", path),
-					slog.Int("status", status),
-					slog.Int64("bytes", rw.bytes),
-					slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-					slog.String("request_id", requestID(ctx)),
-				)
-				if len(r.URL.Path) > maxLoggedPath {
-					rec.AddAttrs(slog.Int("path_bytes", len(r.URL.Path)))
-				}
-				_ = log.Handler().Handle(ctx, rec) // the log writer reports its own failures
-			}()
-			next.ServeHTTP(rw, r)
-		})
+func accessLog(log *slog.Logger) telemetry.Observer {
+	return func(r *http.Request, res telemetry.Result) {
+		ctx := r.Context()
+		if !log.Enabled(ctx, slog.LevelInfo) {
+			return
+		}
+		path := r.URL.Path
+		if len(path) > maxLoggedPath {
+			path = path[:maxLoggedPath]
+		}
+		// A record made here rather than by log.LogAttrs, which looks up its caller
+		// (runtime.Callers) for a source line the access log never shows: that lookup was a
+		// sixth of the line's cost.
+		rec := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+		rec.AddAttrs(
+			slog.String("method", r.Method),
+			slog.String("route", r.Pattern),
+			slog.String("path", path),
+			slog.Int("status", res.Status),
+			slog.Int64("bytes", res.Bytes),
+			slog.Float64("duration_ms", float64(res.Duration.Microseconds())/1000),
+			slog.String("request_id", requestID(ctx)),
+		)
+		if len(r.URL.Path) > maxLoggedPath {
+			rec.AddAttrs(slog.Int("path_bytes", len(r.URL.Path)))
+		}
+		_ = log.Handler().Handle(ctx, rec) // the log writer reports its own failures
 	}
 }
 

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/http"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/actors-dev/actors/internal/route"
 )
 
 // The CloudWatch names the metrics are published under: docs/observability.md lists them
@@ -89,6 +92,19 @@ func (m *Metrics) Close() error {
 	close(m.stop)
 	<-m.done
 	return m.flush(time.Now().Truncate(m.interval).Add(m.interval))
+}
+
+// observer counts each request of an operation of routes under its operationId.
+func (m *Metrics) observer(routes *route.Table) Observer {
+	ops := make(map[string]*opStats, len(routes.Ops))
+	for _, op := range routes.Ops {
+		ops[op.Pattern] = m.operation(op.ID)
+	}
+	return func(r *http.Request, res Result) {
+		if s := ops[r.Pattern]; s != nil {
+			s.observe(res.Status, res.Duration)
+		}
+	}
 }
 
 // operation returns the stats for operationId id, creating them on first use.

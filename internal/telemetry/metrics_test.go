@@ -10,6 +10,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/actors-dev/actors/internal/route"
 )
 
 func TestBuckets(t *testing.T) {
@@ -77,7 +81,17 @@ func TestMetricsLines(t *testing.T) {
 	}
 	mux.HandleFunc("GET /actors/{id}", answer)
 	mux.HandleFunc("GET /other", answer)
-	h := Middleware(nil, m, map[string]string{"GET /actors/{id}": "getActor", "DELETE /actors/{id}": "deleteActor"})(mux)
+	spec, err := openapi3.NewLoader().LoadFromData([]byte(`{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/actors/{id}": {
+		"get": {"operationId": "getActor", "responses": {"200": {"description": "ok"}}},
+		"delete": {"operationId": "deleteActor", "responses": {"204": {"description": "ok"}}}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes, err := route.New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := Observe(nil, m, routes)(mux)
 	for _, target := range []string{"/actors/1?status=200", "/actors/2?status=200", "/actors/3?status=404", "/actors/4?status=503", "/other?status=500", "/nowhere"} {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", target, nil))
 	}
