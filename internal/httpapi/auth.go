@@ -12,6 +12,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"github.com/actors-dev/actors/internal/telemetry"
 )
 
 // wwwAuthenticate is the challenge sent with every 401 (RFC 7617).
@@ -37,7 +39,7 @@ func (g *gate) authenticate(w http.ResponseWriter, r *http.Request, in *openapi3
 	}
 	if d, blocked := g.limiter.recordFailure(client); blocked {
 		g.log.LogAttrs(r.Context(), slog.LevelWarn, "authentication failures limited",
-			slog.String("client", limitKey(client).String()), slog.String("request_id", requestID(r.Context())))
+			slog.String("client", limitKey(client).String()), slog.String("request_id", telemetry.RequestID(r.Context())))
 		tooManyFailures(w, d)
 		return false
 	}

@@ -1,18 +1,12 @@
 package httpapi
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"runtime/debug"
-	"strconv"
-	"sync/atomic"
-	"time"
 
 	"github.com/actors-dev/actors/internal/telemetry"
 )
@@ -25,100 +19,6 @@ func chain(h http.Handler, mws ...middleware) http.Handler {
 		h = mws[i](h)
 	}
 	return h
-}
-
-type requestIDKey struct{}
-
-// requestID is the id withRequestID gave the request, for log lines about it.
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
-
-// requestIDs are a random per-process prefix and a counter: unique, cheap, and sortable
-// within one process.
-type requestIDs struct {
-	prefix string
-	n      atomic.Uint64
-}
-
-func newRequestIDs() *requestIDs {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
-	return &requestIDs{prefix: hex.EncodeToString(b) + "-"}
-}
-
-func (g *requestIDs) next() string {
-	return g.prefix + strconv.FormatUint(g.n.Add(1), 10)
-}
-
-// validRequestID accepts a client's X-Request-Id only when it is short and plain, so it
-// cannot forge log lines or bloat them.
-func validRequestID(s string) bool {
-	if len(s) == 0 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
-			return false
-		}
-	}
-	return true
-}
-
-// withRequestID takes X-Request-Id from the client or makes one, echoes it, and puts it
-// in the context.
-func withRequestID(ids *requestIDs) middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			var id string
-			if v := r.Header["X-Request-Id"]; len(v) > 0 {
-				id = v[0]
-			}
-			if !validRequestID(id) {
-				id = ids.next()
-			}
-			w.Header()["X-Request-Id"] = []string{id}
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
-		})
-	}
-}
-
-// maxLoggedPath bounds the path in an access-log line: a request line may be 64 KiB long,
-// and nobody needs more than the start of it to see what was asked.
-const maxLoggedPath = 512
-
-// accessLog writes one line per request. It never logs headers, so credentials cannot
-// reach the log.
-func accessLog(log *slog.Logger) telemetry.Observer {
-	return func(r *http.Request, res telemetry.Result) {
-		ctx := r.Context()
-		if !log.Enabled(ctx, slog.LevelInfo) {
-			return
-		}
-		path := r.URL.Path
-		if len(path) > maxLoggedPath {
-			path = path[:maxLoggedPath]
-		}
-		// A record made here rather than by log.LogAttrs, which looks up its caller
-		// (runtime.Callers) for a source line the access log never shows: that lookup was a
-		// sixth of the line's cost.
-		rec := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
-		rec.AddAttrs(
-			slog.String("method", r.Method),
-			slog.String("route", r.Pattern),
-			slog.String("path", path),
-			slog.Int("status", res.Status),
-			slog.Int64("bytes", res.Bytes),
-			slog.Float64("duration_ms", float64(res.Duration.Microseconds())/1000),
-			slog.String("request_id", requestID(ctx)),
-		)
-		if len(r.URL.Path) > maxLoggedPath {
-			rec.AddAttrs(slog.Int("path_bytes", len(r.URL.Path)))
-		}
-		_ = log.Handler().Handle(ctx, rec) // the log writer reports its own failures
-	}
 }
 
 // recoverPanics turns a panic into a 500 problem and logs the stack with the request id.
@@ -134,7 +34,7 @@ func recoverPanics(log *slog.Logger) middleware {
 					panic(v)
 				}
 				log.LogAttrs(r.Context(), slog.LevelError, "panic",
-					slog.String("request_id", requestID(r.Context())),
+					slog.String("request_id", telemetry.RequestID(r.Context())),
 					slog.Any("error", errors.New(fmt.Sprint(v))),
 					slog.String("stack", string(debug.Stack())),
 				)

@@ -89,23 +89,19 @@ func routes(cfg Config, doc *openapi3.T, register func(actorsapi.ServeMux)) (htt
 	mux.Handle("GET "+uiPath+"/{$}", ui.Page)
 	mux.Handle("GET "+uiPath+"/", ui.Assets) // an asset, or a 404
 	// Anything else: 404.
-	mux.Handle("/", notFound())
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		problem(w, http.StatusNotFound, "Nothing is served at this path.", nil)
+	})
 
 	return chain(gate,
-		withRequestID(newRequestIDs()),
+		telemetry.RequestIDs(),
 		// One wrapper sees every answer and hands it to the access log, and to the operation's
 		// metrics and the request's span when they are on. Outside recoverPanics, so that
 		// they record the 500 a panic becomes.
-		telemetry.Observe(cfg.Tracer, cfg.Metrics, table, accessLog(cfg.Logger)),
+		telemetry.Observe(cfg.Tracer, cfg.Metrics, table, telemetry.AccessLog(cfg.Logger)),
 		recoverPanics(cfg.Logger),
 		securityHeaders(cfg.TrustedProxies),
 		limitHeaders,
 		limitBody,
 	), nil
-}
-
-func notFound() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		problem(w, http.StatusNotFound, "Nothing is served at this path.", nil)
-	})
 }

@@ -10,6 +10,7 @@
 package route
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/http"
@@ -66,33 +67,29 @@ func New(doc *openapi3.T) (*Table, error) {
 		if err := register(t.mux, p); err != nil {
 			return nil, fmt.Errorf("spec path %s: %w", path, err)
 		}
-		var allow []string
-		for method, op := range item.Operations() {
+		ops := item.Operations()
+		for _, method := range slices.Sorted(maps.Keys(ops)) {
+			op := ops[method]
 			o := &Op{
 				Route:    routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
+				Index:    len(t.Ops),
 				Pattern:  method + " " + path,
-				ID:       op.OperationID,
+				ID:       cmp.Or(op.OperationID, method+" "+path),
 				Params:   params(item.Parameters, op.Parameters),
 				Security: doc.Security,
-			}
-			if o.ID == "" {
-				o.ID = o.Pattern
 			}
 			if op.Security != nil {
 				o.Security = *op.Security
 			}
 			p.Ops[method] = o
-			allow = append(allow, method)
-			if method == http.MethodGet && item.Head == nil {
-				allow = append(allow, http.MethodHead)
-			}
+			t.Ops = append(t.Ops, o)
+		}
+		allow := slices.Collect(maps.Keys(p.Ops))
+		if item.Get != nil && item.Head == nil {
+			allow = append(allow, http.MethodHead) // ServeMux answers HEAD with GET's handler
 		}
 		slices.Sort(allow)
 		p.Allow = strings.Join(allow, ", ")
-		for _, method := range slices.Sorted(maps.Keys(p.Ops)) {
-			p.Ops[method].Index = len(t.Ops)
-			t.Ops = append(t.Ops, p.Ops[method])
-		}
 		t.Paths[path] = p
 	}
 	return t, nil
