@@ -297,22 +297,22 @@ func TestProbeUsage(t *testing.T) {
 	requireSeedOnly(t, store)
 }
 
-// TestProbeSaysWhatItCannotDrive: against a spec with operations the server does not have, a
-// GET is sent with credentials (and fails: the server takes "count" for an id), and a POST
-// that no scenario drives fails without being sent with them.
+// TestProbeSaysWhatItCannotDrive: against a spec with two operations the server does not
+// have, the GET is sent with credentials (and fails), and the POST, which no scenario drives,
+// fails without being sent with them.
 func TestProbeSaysWhatItCannotDrive(t *testing.T) {
 	srv, store := newServer(t, password, nil)
 	yaml := strings.Replace(string(actorsapi.SpecYAML), "\npaths:\n", `
 paths:
-  /actors/count:
+  /probe-test/things:
     get:
-      operationId: countActors
-      responses: {'200': {description: How many, content: {application/json: {schema: {type: object}}}}}
-  /actors/{id}/quotes:
+      operationId: listThings
+      responses: {'200': {description: Things, content: {application/json: {schema: {type: object}}}}}
+  /probe-test/things/{id}/notes:
     parameters: [{$ref: '#/components/parameters/ID'}]
     post:
-      operationId: addQuote
-      requestBody: {required: true, content: {application/json: {schema: {type: object}, example: {quote: Make it so}}}}
+      operationId: addNote
+      requestBody: {required: true, content: {application/json: {schema: {type: object}, example: {note: Make it so}}}}
       responses: {'201': {description: Added}}
 `, 1)
 	doc, err := openapi3.NewLoader().LoadFromData([]byte(yaml))
@@ -331,14 +331,14 @@ paths:
 		t.Error("the probe passed")
 	}
 	for _, want := range []string{
-		"FAIL GET /actors/count (countActors)\n     expected: 200\n     got:      400",
-		"FAIL POST /actors/1/quotes (addQuote)\n     expected: a success, from a scenario that undoes what it did\n     got:      no scenario drives it",
+		"FAIL GET /probe-test/things (listThings)\n     expected: 200\n     got:      404",
+		"FAIL POST /probe-test/things/1/notes (addNote)\n     expected: a success, from a scenario that undoes what it did\n     got:      no scenario drives it",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the report lacks %q:\n%s", want, out.String())
 		}
 	}
-	if strings.Contains(out.String(), "ok   POST /actors/1/quotes (addQuote)") {
+	if strings.Contains(out.String(), "ok   POST /probe-test/things/1/notes (addNote)") {
 		t.Error("the probe sent the unsafe operation it cannot undo")
 	}
 	requireSeedOnly(t, store)

@@ -65,7 +65,7 @@ func tableRows(text string) [][]string {
 			continue
 		}
 		var cells []string
-		for _, c := range strings.Split(strings.Trim(line, "|"), " | ") {
+		for _, c := range strings.Split(strings.Trim(line, "|"), "|") {
 			cells = append(cells, strings.TrimSpace(c))
 		}
 		rows = append(rows, cells)
