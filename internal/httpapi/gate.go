@@ -65,12 +65,14 @@ type operation struct {
 
 var _ actorsapi.ServeMux = (*gate)(nil)
 
-// newGate puts every path of the route table on mux, each answering its operations by
-// method, and 405 with Allow for a method it does not have. Matching by path first, as
-// OpenAPI does, serves /actors/count beside /actors/{id} whatever their methods.
-func newGate(routes *route.Table, mux *http.ServeMux, auth openapi3filter.AuthenticationFunc, trusted []netip.Prefix, log *slog.Logger) *gate {
+// newGate serves every path of the route table, each answering its operations by method,
+// and 405 with Allow for a method it does not have; any other path goes to beside. Matching
+// by path first, as OpenAPI does, serves /actors/count beside /actors/{id} whatever their
+// methods. The gate's mux holds no pattern with a method: ServeMux looks those up first, and
+// a lookup that fails costs an allocation.
+func newGate(routes *route.Table, beside http.Handler, auth openapi3filter.AuthenticationFunc, trusted []netip.Prefix, log *slog.Logger) *gate {
 	g := &gate{
-		mux:        mux,
+		mux:        http.NewServeMux(),
 		limiter:    newAuthLimiter(),
 		trusted:    trusted,
 		bodyChecks: make(chan struct{}, 2),
@@ -105,8 +107,9 @@ func newGate(routes *route.Table, mux *http.ServeMux, auth openapi3filter.Authen
 		g.ops = append(g.ops, o)
 	}
 	for _, p := range routes.Paths {
-		mux.Handle(p.Pattern, g.path(p))
+		g.mux.Handle(p.Pattern, g.path(p))
 	}
+	g.mux.Handle("/", beside)
 	return g
 }
 

@@ -68,9 +68,9 @@ func routes(cfg Config, doc *openapi3.T, register func(actorsapi.ServeMux)) (htt
 	if err != nil {
 		return nil, err
 	}
-	// Every operation of api/openapi.yaml: the gate puts each spec path on mux, and the
-	// generated code registers each operation's route on the gate, which puts it behind the
-	// spec's checks (credentials, parameters, body).
+	// Every operation of api/openapi.yaml: the gate serves each spec path, and the generated
+	// code registers each operation's route on the gate, which puts it behind the spec's
+	// checks (credentials, parameters, body). Other paths go to mux.
 	mux := http.NewServeMux()
 	gate := newGate(table, mux, newBasicAuth(cfg.Username, cfg.Password).authenticate, cfg.TrustedProxies, cfg.Logger)
 	register(gate)

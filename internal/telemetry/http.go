@@ -66,19 +66,22 @@ func Observe(tp trace.TracerProvider, m *Metrics, routes *route.Table, observers
 			rec := recorders.Get().(*recorder)
 			*rec = recorder{ResponseWriter: w}
 			// Deferred, so that a handler aborted with http.ErrAbortHandler is still recorded.
-			defer func() {
-				res := Result{Status: rec.status, Bytes: rec.bytes, Duration: time.Since(start)}
-				if res.Status == 0 {
-					res.Status = http.StatusOK
-				}
-				*rec = recorder{}
-				recorders.Put(rec)
-				for _, o := range observers {
-					o(r, res)
-				}
-			}()
+			defer observed(rec, r, start, observers)
 			next.ServeHTTP(rec, r)
 		})
+	}
+}
+
+// observed hands the recorded answer to the observers and puts the recorder back.
+func observed(rec *recorder, r *http.Request, start time.Time, observers []Observer) {
+	res := Result{Status: rec.status, Bytes: rec.bytes, Duration: time.Since(start)}
+	if res.Status == 0 {
+		res.Status = http.StatusOK
+	}
+	*rec = recorder{}
+	recorders.Put(rec)
+	for _, o := range observers {
+		o(r, res)
 	}
 }
 
