@@ -65,11 +65,10 @@ type operation struct {
 
 var _ actorsapi.ServeMux = (*gate)(nil)
 
-// newGate serves every path of the route table, each answering its operations by method,
-// and 405 with Allow for a method it does not have; any other path goes to beside. Matching
-// by path first, as OpenAPI does, serves /actors/count beside /actors/{id} whatever their
-// methods. The gate's mux holds no pattern with a method: ServeMux looks those up first, and
-// a lookup that fails costs an allocation.
+// newGate serves each path of the route table, its operations by method and 405 for other
+// methods, and hands other paths to beside. Matching by path first, as OpenAPI does, serves
+// /actors/count beside /actors/{id}. Its mux holds no pattern with a method: ServeMux looks
+// those up first, and a lookup that fails costs an allocation.
 func newGate(routes *route.Table, beside http.Handler, auth openapi3filter.AuthenticationFunc, trusted []netip.Prefix, log *slog.Logger) *gate {
 	g := &gate{
 		mux:        http.NewServeMux(),

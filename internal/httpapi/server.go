@@ -49,8 +49,6 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load embedded spec: %w", err)
 	}
-	// The gate matches requests by ServeMux patterns, not by the spec's servers.
-	doc.Servers = nil
 	errs := errorResponder{log: cfg.Logger}
 	strict := actorsapi.NewStrictHandlerWithOptions(handlers{store: cfg.Store}, nil, actorsapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  errs.rejected,
