@@ -3,6 +3,7 @@ package telemetry
 import (
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,6 +47,7 @@ type Observer func(r *http.Request, res Result)
 // metrics the service does not export (it writes EMF instead): half as many allocations
 // again per request as this whole middleware with its spans.
 func Observe(tp trace.TracerProvider, m *Metrics, routes *route.Table, observers ...Observer) func(http.Handler) http.Handler {
+	observers = slices.Clone(observers)
 	if m != nil {
 		observers = append(observers, m.observer(routes))
 	}
