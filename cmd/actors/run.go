@@ -88,7 +88,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	handler, err := httpapi.NewHandler(httpapi.Config{
-		Store: telemetry.Store(store, tp), Username: cfg.username, Password: cfg.password, TrustedProxies: cfg.trustedProxies, Logger: log,
+		Store: store, Username: cfg.username, Password: cfg.password, TrustedProxies: cfg.trustedProxies, Logger: log,
 		Tracer: tp, Metrics: metrics,
 	})
 	if err != nil {

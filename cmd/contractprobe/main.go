@@ -4,11 +4,14 @@
 //	ACTORS_USERNAME=user ACTORS_PASSWORD=password contractprobe -url http://127.0.0.1:5000
 //
 // `make smoke URL=...` runs it. Its checks are derived from the spec where they can be:
-// every secured operation challenges a request without credentials (401 + WWW-Authenticate),
-// the public operations answer, /openapi.yaml and /openapi.json serve this spec, GET /actors
-// pages with Link, and a temporary actor goes through create, read, conditional writes,
-// revalidation and delete. Every response is validated against the spec with kin-openapi.
-// The actor it creates is deleted even when a step fails or the probe is interrupted.
+// /openapi.yaml and /openapi.json serve this spec; a temporary actor goes through create,
+// read, paging with Link, conditional writes, revalidation and delete; every operation of the
+// spec that scenario did not drive to a success is sent with credentials (and without, when it
+// is public) from the spec's examples or schemas, a GET or HEAD only: any other method fails
+// the probe, which cannot undo it; and every secured operation challenges a request without
+// credentials (401 + WWW-Authenticate). Every response is validated against the spec with
+// kin-openapi. The actor it creates is deleted even when a step fails or the probe is
+// interrupted.
 //
 // Credentials come only from the environment: argv is visible to every user of the machine.
 package main
@@ -26,7 +29,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/actors-dev/actors/gen/actorsapi"
+	"github.com/actors-dev/actors/internal/route"
 )
 
 // errUsage marks mistakes in how the probe was called (exit 2), as opposed to violations
@@ -68,14 +74,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, transpo
 	if user == "" || password == "" {
 		return fmt.Errorf("%w: set ACTORS_USERNAME and ACTORS_PASSWORD to the server's credentials (make run's are user and password)", errUsage)
 	}
-	doc, err := actorsapi.GetSpec()
+	doc, err := openapi3.NewLoader().LoadFromData(actorsapi.SpecYAML)
 	if err != nil {
 		return fmt.Errorf("load the embedded spec: %w", err)
+	}
+	routes, err := route.New(doc)
+	if err != nil {
+		return fmt.Errorf("the embedded spec: %w", err)
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	p := newProber(u, user, password, doc, actorsapi.SpecYAML, transport, stdout)
+	p := newProber(u, user, password, doc, routes, actorsapi.SpecYAML, transport, stdout)
 	fmt.Fprintf(stdout, "contractprobe: %s against api/openapi.yaml (%s %s)\n", u, doc.Info.Title, doc.Info.Version)
 	p.probe(ctx)
 	return p.result()

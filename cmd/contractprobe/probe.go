@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -18,6 +19,7 @@ import (
 	"go.yaml.in/yaml/v4"
 
 	"github.com/actors-dev/actors/internal/contract"
+	"github.com/actors-dev/actors/internal/route"
 )
 
 const (
@@ -35,18 +37,27 @@ type prober struct {
 	user, password string
 	doc            *openapi3.T
 	specYAML       []byte
+	routes         *route.Table
 	check          *contract.Checker
 	client         *http.Client
 	out            io.Writer
 
 	checks, failures, validated int
 	leftovers                   []string // paths of actors created and not yet deleted
+	// driven are the operations that have answered a success (2xx), with credentials and
+	// without: every operation must, or the probe says why not.
+	driven map[drive]bool
 }
 
-func newProber(base *url.URL, user, password string, doc *openapi3.T, specYAML []byte, transport http.RoundTripper, out io.Writer) *prober {
+type drive struct {
+	op        *route.Op
+	anonymous bool
+}
+
+func newProber(base *url.URL, user, password string, doc *openapi3.T, routes *route.Table, specYAML []byte, transport http.RoundTripper, out io.Writer) *prober {
 	return &prober{
 		base: base, user: user, password: password, doc: doc, specYAML: specYAML,
-		check: contract.NewChecker(doc), out: out,
+		routes: routes, check: contract.NewChecker(routes), out: out, driven: map[drive]bool{},
 		client: &http.Client{
 			Transport: transport,
 			Timeout:   10 * time.Second,
@@ -61,8 +72,9 @@ func (p *prober) probe(ctx context.Context) {
 		name string
 		run  func(context.Context)
 	}{
-		{"the public operations and the served spec", p.public},
+		{"the served spec", p.servedSpec},
 		{"the lifecycle of a temporary actor", p.lifecycle},
+		{"the operations no scenario drove", p.every},
 		// Last: each of these spends one of the server's failed authentications for this client.
 		{"the challenges of the secured operations", p.challenges},
 	}
@@ -196,6 +208,9 @@ func (p *prober) send(ctx context.Context, c call) *answer {
 	}
 	a := &answer{status: resp.StatusCode, header: resp.Header, body: b}
 	p.validated++
+	if _, op := p.routes.Match(req); op != nil && a.status >= 200 && a.status < 300 {
+		p.driven[drive{op, c.anonymous}] = true
+	}
 	if err := p.check.Check(req, resp, b); err != nil {
 		p.fail(fmt.Sprintf("%s → %d matches the spec", c, resp.StatusCode), "a response the spec documents for this operation and status", oneLine(err.Error())+" (answer: "+a.summary()+")")
 	}
@@ -229,16 +244,8 @@ func (p *prober) expect(what string, a *answer, status int, headers ...string) b
 	return true
 }
 
-// public checks the operations that need no credentials, and the spec the server serves.
-func (p *prober) public(ctx context.Context) {
-	for _, o := range p.operations() {
-		if o.secured || o.method != http.MethodGet || hasRequired(o.params) {
-			continue
-		}
-		c := call{method: "GET", path: o.path, anonymous: true}
-		p.expect(c.String(), p.do(ctx, c), http.StatusOK)
-	}
-
+// servedSpec checks the spec the server serves.
+func (p *prober) servedSpec(ctx context.Context) {
 	if a := p.do(ctx, call{method: "GET", path: "/openapi.yaml", anonymous: true}); p.expect("GET /openapi.yaml without credentials", a, http.StatusOK) {
 		if bytes.Equal(a.body, p.specYAML) {
 			p.pass("/openapi.yaml is api/openapi.yaml, byte for byte")
@@ -253,6 +260,41 @@ func (p *prober) public(ctx context.Context) {
 			p.pass("/openapi.json is api/openapi.yaml as JSON")
 		}
 	}
+}
+
+// every drives each operation that no scenario has driven to a success: with credentials,
+// and without them when it is public (the challenges send the others without). A safe one
+// (GET, HEAD) is sent from its parameters' and body's examples, or their schemas. An unsafe
+// one fails: the probe cannot know how to undo it, and must leave nothing behind.
+func (p *prober) every(ctx context.Context) {
+	for _, op := range p.routes.Ops {
+		for _, anonymous := range []bool{false, true} {
+			if p.driven[drive{op, anonymous}] || anonymous && !op.Public() {
+				continue
+			}
+			c := sample(op)
+			c.anonymous = anonymous
+			what := c.String() + " (" + op.ID + ")"
+			if op.Method != http.MethodGet && op.Method != http.MethodHead {
+				p.fail(what, "a success, from a scenario that undoes what it did",
+					"no scenario drives it: the probe sends a method other than GET or HEAD only in a scenario that cleans up after itself; add one to cmd/contractprobe (see lifecycle)")
+				continue
+			}
+			p.expect(what, p.do(ctx, c), success(op))
+		}
+	}
+}
+
+// success is the first 2xx status the operation documents, or 200.
+func success(op *route.Op) int {
+	if op.Operation.Responses != nil {
+		for code := 200; code < 300; code++ {
+			if op.Operation.Responses.Status(code) != nil {
+				return code
+			}
+		}
+	}
+	return http.StatusOK
 }
 
 // sameSpec compares a JSON document with the spec's YAML, as data; it returns what differs.
@@ -344,6 +386,11 @@ func (p *prober) lifecycle(ctx context.Context) {
 		p.fail("PUT "+path+": a new ETag", "an ETag other than "+stale, current)
 		return
 	}
+	a = p.do(ctx, call{method: "PATCH", path: path, body: `{"role":"patched by the contract probe"}`, contentType: "application/merge-patch+json", header: map[string]string{"If-Match": current}})
+	if !p.expect("PATCH "+path+" with If-Match: "+current, a, http.StatusOK, "ETag") {
+		return
+	}
+	current = a.header.Get("ETag")
 
 	a = p.do(ctx, call{method: "PATCH", path: path, body: `{"role":"stale write"}`, contentType: "application/merge-patch+json", header: map[string]string{"If-Match": stale}})
 	p.expect("PATCH "+path+" with the stale If-Match: "+stale, a, http.StatusPreconditionFailed)
@@ -424,71 +471,41 @@ func (p *prober) paging(ctx context.Context) {
 // without credentials. The request is otherwise valid, so that only the credentials are
 // missing.
 func (p *prober) challenges(ctx context.Context) {
-	for _, o := range p.operations() {
-		if !o.secured {
+	for _, op := range p.routes.Ops {
+		if op.Public() {
 			continue
 		}
-		c := o.sample()
+		c := sample(op)
 		c.anonymous = true
 		what := c.String()
 		a := p.do(ctx, c)
 		if !p.expect(what, a, http.StatusUnauthorized, "WWW-Authenticate") {
 			continue
 		}
-		challenge := a.header.Get("WWW-Authenticate")
-		if want := o.challenge; want != "" && !strings.EqualFold(strings.SplitN(challenge, " ", 2)[0], want) {
-			p.fail(what+": the challenge names the spec's scheme", want+" ...", challenge)
+		// The challenge names the HTTP auth scheme of the operation's first requirement.
+		for name := range op.Security[0] {
+			s := p.doc.Components.SecuritySchemes[name]
+			if s == nil || s.Value == nil || s.Value.Type != "http" {
+				continue
+			}
+			if challenge := a.header.Get("WWW-Authenticate"); !strings.EqualFold(strings.SplitN(challenge, " ", 2)[0], s.Value.Scheme) {
+				p.fail(what+": the challenge names the spec's scheme", s.Value.Scheme+" ...", challenge)
+			}
 		}
 	}
-}
-
-// operation is one operation of the spec, in a form the checks use.
-type operation struct {
-	method, path string
-	op           *openapi3.Operation
-	params       openapi3.Parameters
-	secured      bool
-	challenge    string // the HTTP auth scheme a 401 must name, e.g. Basic; empty if not HTTP auth
-}
-
-// operations lists the spec's operations in path and method order.
-func (p *prober) operations() []operation {
-	var ops []operation
-	for path, item := range p.doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			o := operation{method: method, path: path, op: op, params: append(slices.Clone(item.Parameters), op.Parameters...)}
-			security := p.doc.Security
-			if op.Security != nil {
-				security = *op.Security
-			}
-			o.secured = len(security) > 0 && !slices.ContainsFunc(security, func(r openapi3.SecurityRequirement) bool { return len(r) == 0 })
-			if o.secured {
-				for name := range security[0] {
-					if s := p.doc.Components.SecuritySchemes[name]; s != nil && s.Value != nil && s.Value.Type == "http" {
-						o.challenge = s.Value.Scheme
-					}
-				}
-			}
-			ops = append(ops, o)
-		}
-	}
-	slices.SortFunc(ops, func(a, b operation) int {
-		return strings.Compare(a.path+" "+a.method, b.path+" "+b.method)
-	})
-	return ops
 }
 
 // sample is a request the operation accepts: its path, required query and header
-// parameters and body filled from their schemas.
-func (o operation) sample() call {
-	c := call{method: o.method, path: o.path, header: map[string]string{}}
+// parameters and body filled from their examples, or else their schemas.
+func sample(op *route.Op) call {
+	c := call{method: op.Method, path: op.Path, header: map[string]string{}}
 	query := url.Values{}
-	for _, ref := range o.params {
+	for _, ref := range op.Params {
 		prm := ref.Value
 		if prm == nil || prm.Schema == nil {
 			continue
 		}
-		v := fmt.Sprint(sampleValue(prm.Schema))
+		v := fmt.Sprint(example(prm.Example, prm.Examples, prm.Schema))
 		switch {
 		case prm.In == openapi3.ParameterInPath:
 			c.path = strings.ReplaceAll(c.path, "{"+prm.Name+"}", url.PathEscape(v))
@@ -501,19 +518,26 @@ func (o operation) sample() call {
 	if len(query) > 0 {
 		c.path += "?" + query.Encode()
 	}
-	if o.op.RequestBody != nil && o.op.RequestBody.Value != nil {
-		content := o.op.RequestBody.Value.Content
-		types := make([]string, 0, len(content))
-		for mt := range content {
-			types = append(types, mt)
-		}
-		slices.Sort(types)
-		if len(types) > 0 {
-			c.contentType = types[0]
-			c.body = jsonString(sampleValue(content[types[0]].Schema))
-		}
+	if body := op.Operation.RequestBody; body != nil && body.Value != nil && len(body.Value.Content) > 0 {
+		c.contentType = slices.Sorted(maps.Keys(body.Value.Content))[0]
+		mt := body.Value.Content[c.contentType]
+		c.body = jsonString(example(mt.Example, mt.Examples, mt.Schema))
 	}
 	return c
+}
+
+// example is the value given as example, else the first of examples, else one made from
+// schema.
+func example(value any, examples openapi3.Examples, schema *openapi3.SchemaRef) any {
+	if value != nil {
+		return value
+	}
+	for _, name := range slices.Sorted(maps.Keys(examples)) {
+		if ex := examples[name]; ex != nil && ex.Value != nil && ex.Value.Value != nil {
+			return ex.Value.Value
+		}
+	}
+	return sampleValue(schema)
 }
 
 // sampleValue is a value that satisfies simple schemas: the example when there is one, else
@@ -557,10 +581,6 @@ func sampleValue(ref *openapi3.SchemaRef) any {
 		return strings.Repeat("x", int(max(s.MinLength, 1)))
 	}
 	return nil
-}
-
-func hasRequired(params openapi3.Parameters) bool {
-	return slices.ContainsFunc(params, func(ref *openapi3.ParameterRef) bool { return ref.Value != nil && ref.Value.Required })
 }
 
 // actor is the spec's Actor, comparable.

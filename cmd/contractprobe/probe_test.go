@@ -7,13 +7,18 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/actors-dev/actors/gen/actorsapi"
 	"github.com/actors-dev/actors/internal/actors"
 	"github.com/actors-dev/actors/internal/httpapi"
 	"github.com/actors-dev/actors/internal/memstore"
+	"github.com/actors-dev/actors/internal/route"
 )
 
 const (
@@ -70,10 +75,21 @@ func TestProbePassesOnTheRealServer(t *testing.T) {
 	if err != nil || strings.Contains(out, "FAIL") || !strings.Contains(out, "contractprobe: PASS") {
 		t.Errorf("err = %v; output:\n%s", err, out)
 	}
-	// Derived from the spec: every secured operation was challenged.
+	// Derived from the spec: every secured operation was challenged, and every operation
+	// answered a success with credentials (and without, when it is public).
 	for _, op := range []string{"GET /actors", "POST /actors", "GET /actors/1", "PUT /actors/1", "PATCH /actors/1", "DELETE /actors/1"} {
 		if !strings.Contains(out, "ok   "+op+" without credentials: 401 with WWW-Authenticate") {
 			t.Errorf("no 401 check of %s; output:\n%s", op, out)
+		}
+	}
+	for _, check := range []string{
+		"ok   POST /actors creates an actor: 201", "ok   GET /actors/9: 200", "ok   GET /actors?limit=1: 200",
+		`ok   PUT /actors/9 with If-Match: "1": 200`, `ok   PATCH /actors/9 with If-Match: "2": 200`, `ok   DELETE /actors/9 with If-Match: "3": 204`,
+		"ok   GET /healthz (getHealthz): 200", "ok   GET /healthz without credentials (getHealthz): 200",
+		"ok   GET /readyz (getReadyz): 200", "ok   GET /readyz without credentials (getReadyz): 200",
+	} {
+		if !strings.Contains(out, check) {
+			t.Errorf("the report lacks %q:\n%s", check, out)
 		}
 	}
 	requireSeedOnly(t, store)
@@ -127,7 +143,7 @@ func TestProbeNamesViolations(t *testing.T) {
 			want: []string{"FAIL PATCH /actors/9 with the stale If-Match: \"1\"\n     expected: 412\n     got:      200"}},
 		{name: "If-None-Match ignored",
 			request: func(r *http.Request) { r.Header.Del("If-None-Match") },
-			want:    []string{"If-None-Match: \"2\"\n     expected: 304 with ETag\n     got:      200"}},
+			want:    []string{"If-None-Match: \"3\"\n     expected: 304 with ETag\n     got:      200"}},
 		{name: "a 401 without a challenge",
 			rewrite: func(r *http.Request, w *httptest.ResponseRecorder) { w.Header().Del("WWW-Authenticate") },
 			want:    []string{"FAIL GET /actors without credentials\n     expected: 401 with WWW-Authenticate\n     got:      401 without WWW-Authenticate"}},
@@ -148,7 +164,7 @@ func TestProbeNamesViolations(t *testing.T) {
 					replace(w, http.StatusServiceUnavailable, "application/problem+json", `{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"store down"}`)
 				}
 			},
-			want: []string{"FAIL GET /readyz without credentials\n     expected: 200\n     got:      503"}},
+			want: []string{"FAIL GET /readyz (getReadyz)\n     expected: 200\n     got:      503", "FAIL GET /readyz without credentials (getReadyz)\n     expected: 200\n     got:      503"}},
 		{name: "an update that fails half-way",
 			rewrite: func(r *http.Request, w *httptest.ResponseRecorder) {
 				if r.Method == http.MethodPut {
@@ -220,7 +236,7 @@ func TestProbeCleansUpAfterATimeout(t *testing.T) {
 	if err == nil {
 		t.Error("the probe passed")
 	}
-	for _, want := range []string{"FAIL PUT /actors/9", "context deadline exceeded", "ok   clean-up: DELETE /actors/9: 204", "FAIL the probe stopped before the challenges"} {
+	for _, want := range []string{"FAIL PUT /actors/9", "context deadline exceeded", "ok   clean-up: DELETE /actors/9: 204", "FAIL the probe stopped before the operations no scenario drove"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the report lacks %q:\n%s", want, out.String())
 		}
@@ -277,6 +293,53 @@ func TestProbeUsage(t *testing.T) {
 				t.Errorf("the password is in the output")
 			}
 		})
+	}
+	requireSeedOnly(t, store)
+}
+
+// TestProbeSaysWhatItCannotDrive: against a spec with two operations the server does not
+// have, the GET is sent with credentials (and fails), and the POST, which no scenario drives,
+// fails without being sent with them.
+func TestProbeSaysWhatItCannotDrive(t *testing.T) {
+	srv, store := newServer(t, password, nil)
+	yaml := strings.Replace(string(actorsapi.SpecYAML), "\npaths:\n", `
+paths:
+  /probe-test/things:
+    get:
+      operationId: listThings
+      responses: {'200': {description: Things, content: {application/json: {schema: {type: object}}}}}
+  /probe-test/things/{id}/notes:
+    parameters: [{$ref: '#/components/parameters/ID'}]
+    post:
+      operationId: addNote
+      requestBody: {required: true, content: {application/json: {schema: {type: object}, example: {note: Make it so}}}}
+      responses: {'201': {description: Added}}
+`, 1)
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes, err := route.New(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(srv.URL)
+	var out bytes.Buffer
+	p := newProber(u, user, password, doc, routes, []byte(yaml), srv.Client().Transport, &out)
+	p.probe(t.Context())
+	if p.result() == nil {
+		t.Error("the probe passed")
+	}
+	for _, want := range []string{
+		"FAIL GET /probe-test/things (listThings)\n     expected: 200\n     got:      404",
+		"FAIL POST /probe-test/things/1/notes (addNote)\n     expected: a success, from a scenario that undoes what it did\n     got:      no scenario drives it",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "ok   POST /probe-test/things/1/notes (addNote)") {
+		t.Error("the probe sent the unsafe operation it cannot undo")
 	}
 	requireSeedOnly(t, store)
 }

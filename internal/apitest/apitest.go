@@ -10,6 +10,7 @@ import (
 
 	"github.com/actors-dev/actors/gen/actorsapi"
 	"github.com/actors-dev/actors/internal/contract"
+	"github.com/actors-dev/actors/internal/route"
 )
 
 // Transport checks each response against the spec and fails the test on a mismatch.
@@ -27,7 +28,11 @@ func NewTransport(t testing.TB, base http.RoundTripper) *Transport {
 	if err != nil {
 		t.Fatalf("load spec: %v", err)
 	}
-	tr := &Transport{t: t, check: contract.NewChecker(doc), base: base}
+	routes, err := route.New(doc)
+	if err != nil {
+		t.Fatalf("route table: %v", err)
+	}
+	tr := &Transport{t: t, check: contract.NewChecker(routes), base: base}
 	if tr.base == nil {
 		tr.base = http.DefaultTransport
 	}

@@ -1,59 +1,57 @@
 // Package contract holds responses to the spec: a Checker finds the spec operation a request
-// is routed to, as the server's ServeMux routes it, and validates the response against that
-// operation with kin-openapi. Tests use it through internal/apitest; the contract probe
-// (cmd/contractprobe) uses it on a live server.
+// is routed to, by the route table the server routes by (internal/route), and validates the
+// response against that operation with kin-openapi. Tests use it through internal/apitest;
+// the contract probe (cmd/contractprobe) uses it on a live server.
 package contract
 
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"strings"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/actors-dev/actors/internal/route"
 )
 
 // Checker validates responses against one spec. It is safe for concurrent use.
 type Checker struct {
-	mux    *http.ServeMux // finds the spec operation of a request, as the server does
-	routes map[string]*routers.Route
+	routes *route.Table // finds the spec operation of a request, as the server does
 }
 
-// NewChecker returns a Checker for doc, whose paths are matched from the server's root (its
-// servers are ignored).
-func NewChecker(doc *openapi3.T) *Checker {
-	c := &Checker{mux: http.NewServeMux(), routes: map[string]*routers.Route{}}
-	for path, item := range doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			pattern := method + " " + path
-			c.routes[pattern] = &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op}
-			c.mux.Handle(pattern, http.NotFoundHandler())
-		}
-	}
-	return c
-}
+// NewChecker returns a Checker for the spec whose route table routes is.
+func NewChecker(routes *route.Table) *Checker { return &Checker{routes: routes} }
 
 // Check validates one response to req, whose body has been read into body. Answers for
-// paths or methods the spec does not have must still be problem documents: 404, 405, and
-// 431 (refused before any operation is chosen).
+// paths or methods the spec does not have must still be problem documents: 404, 405 (with
+// the path's methods in Allow when the path is the spec's), and 431 (refused before any
+// operation is chosen).
 func (c *Checker) Check(req *http.Request, resp *http.Response, body []byte) error {
 	if resp.StatusCode == http.StatusRequestHeaderFieldsTooLarge {
 		return isProblem(resp.Header, body)
 	}
-	route, params := c.findRoute(req)
-	if route == nil {
-		// Not a spec operation (unknown path, method, or a route served beside the API).
+	path, op := c.routes.Match(req)
+	switch {
+	case path != nil && op == nil:
+		if resp.StatusCode != http.StatusMethodNotAllowed {
+			return fmt.Errorf("%s has no %s operation: want 405, got %d", path.Path, req.Method, resp.StatusCode)
+		}
+		if allow := resp.Header.Get("Allow"); allow != path.Allow {
+			return fmt.Errorf("405 for %s: want Allow: %s, got %q", path.Path, path.Allow, allow)
+		}
+		return isProblem(resp.Header, body)
+	case op == nil:
+		// Not a spec path: unknown, or a route served beside the API.
 		if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed {
 			return isProblem(resp.Header, body)
 		}
 		return nil
 	}
 	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, Route: &op.Route},
 		Status:                 resp.StatusCode,
 		Header:                 resp.Header,
 		Body:                   io.NopCloser(bytes.NewReader(body)),
@@ -77,22 +75,4 @@ func isProblem(h http.Header, body []byte) error {
 		return errors.New("empty problem body")
 	}
 	return nil
-}
-
-// findRoute returns the spec operation ServeMux would route req to, and its path parameters.
-func (c *Checker) findRoute(req *http.Request) (*routers.Route, map[string]string) {
-	_, pattern := c.mux.Handler(req) // HEAD finds the GET pattern, as in the server
-	route := c.routes[pattern]
-	if route == nil {
-		return nil, nil
-	}
-	params := map[string]string{}
-	names := strings.Split(route.Path, "/")
-	values := strings.Split(req.URL.Path, "/")
-	for i, name := range names {
-		if strings.HasPrefix(name, "{") && i < len(values) {
-			params[strings.Trim(name, "{}")] = values[i]
-		}
-	}
-	return route, params
 }

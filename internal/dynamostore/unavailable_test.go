@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +15,8 @@ import (
 	"github.com/actors-dev/actors/internal/dynamostore/dynalitetest"
 )
 
-// every runs each Store method once and returns their errors by name.
+// every runs each Store method once and returns their errors by name. wantUnavailable
+// checks by reflection that it runs every method of actors.Store.
 func every(ctx context.Context, s *dynamostore.Store) map[string]error {
 	_, list := s.List(ctx, 0, 10)
 	_, get := s.Get(ctx, 1)
@@ -29,7 +31,14 @@ func every(ctx context.Context, s *dynamostore.Store) map[string]error {
 
 func wantUnavailable(t *testing.T, s *dynamostore.Store) {
 	t.Helper()
-	for name, err := range every(t.Context(), s) {
+	errs := every(t.Context(), s)
+	store := reflect.TypeFor[actors.Store]()
+	for i := range store.NumMethod() {
+		if _, ok := errs[store.Method(i).Name]; !ok {
+			t.Errorf("every does not call Store.%s: add it", store.Method(i).Name)
+		}
+	}
+	for name, err := range errs {
 		if !errors.Is(err, actors.ErrUnavailable) {
 			t.Errorf("%s error = %v, want ErrUnavailable", name, err)
 		}

@@ -6,9 +6,52 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"github.com/actors-dev/actors/internal/telemetry"
 )
+
+// wwwAuthenticate is the challenge sent with every 401 (RFC 7617).
+const wwwAuthenticate = `Basic realm="actors", charset="UTF-8"`
+
+// authenticate checks the operation's security requirements with kin-openapi, which calls
+// the AuthenticationFunc (basicAuth below) for each scheme, and answers 401 with a
+// challenge when they fail, or 429 once the client has failed too often (ratelimit.go).
+func (g *gate) authenticate(w http.ResponseWriter, r *http.Request, in *openapi3filter.RequestValidationInput, security openapi3.SecurityRequirements) bool {
+	client := clientAddr(r, g.trusted)
+	if d, blocked := g.limiter.blocked(client); blocked {
+		tooManyFailures(w, d)
+		return false
+	}
+	// kin-openapi reads the body for the AuthenticationFunc's sake; ours has no business
+	// with it, and the body has not been checked yet.
+	body := r.Body
+	r.Body = http.NoBody
+	err := openapi3filter.ValidateSecurityRequirements(r.Context(), in, security)
+	r.Body = body
+	if err == nil {
+		return true
+	}
+	if d, blocked := g.limiter.recordFailure(client); blocked {
+		g.log.LogAttrs(r.Context(), slog.LevelWarn, "authentication failures limited",
+			slog.String("client", limitKey(client).String()), slog.String("request_id", telemetry.RequestID(r.Context())))
+		tooManyFailures(w, d)
+		return false
+	}
+	w.Header().Set("WWW-Authenticate", wwwAuthenticate)
+	problem(w, http.StatusUnauthorized, "Missing or invalid credentials.", nil)
+	return false
+}
+
+func tooManyFailures(w http.ResponseWriter, wait time.Duration) {
+	w.Header().Set("Retry-After", retryAfter(wait))
+	problem(w, http.StatusTooManyRequests, "Too many failed authentications from this client; retry after the number of seconds in Retry-After.", nil)
+}
 
 // basicAuth checks HTTP Basic credentials for the spec's basicAuth security scheme.
 type basicAuth struct {

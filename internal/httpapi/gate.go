@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"mime"
 	"net/http"
 	"net/netip"
@@ -14,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -22,10 +22,8 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/actors-dev/actors/gen/actorsapi"
+	"github.com/actors-dev/actors/internal/route"
 )
-
-// wwwAuthenticate is the challenge sent with every 401 (RFC 7617).
-const wwwAuthenticate = `Basic realm="actors", charset="UTF-8"`
 
 // gate is the spec gate. It implements actorsapi.ServeMux: the generated code registers
 // each operation's route through it, and the gate wraps the route with the checks the spec
@@ -33,7 +31,7 @@ const wwwAuthenticate = `Basic realm="actors", charset="UTF-8"`
 // operation added to the spec is authenticated and validated with no new code here.
 type gate struct {
 	mux     *http.ServeMux
-	ops     map[string]*operation // by ServeMux pattern, e.g. "GET /actors/{id}"
+	ops     []*operation // by route.Op.Index
 	opts    *openapi3filter.Options
 	limiter *authLimiter
 	trusted []netip.Prefix // proxies whose X-Forwarded-For is believed
@@ -48,11 +46,11 @@ type gate struct {
 
 // operation is what the gate knows of one spec operation, computed once at start-up.
 type operation struct {
-	pattern  string
-	security openapi3.SecurityRequirements
-	// route is for validation: its operation has no security, which is checked first and
-	// apart, so that a client without credentials learns nothing about its input.
-	route      *routers.Route
+	*route.Op
+	// validation is the route kin-openapi validates against: its operation has no security,
+	// which is checked first and apart, so that a client without credentials learns nothing
+	// about its input.
+	validation *routers.Route
 	pathParams []string
 	// singleQuery are the query parameters that take one value: kin-openapi would read only
 	// the first of repeated ones, so the gate refuses repeats itself.
@@ -62,15 +60,18 @@ type operation struct {
 	// them, no query and no body is judged by its path alone (see accepted).
 	headerParams []string
 	accepted     acceptedPaths
-	registered   bool
+	handler      http.Handler // the generated route behind the checks; nil until registered
 }
 
 var _ actorsapi.ServeMux = (*gate)(nil)
 
-func newGate(doc *openapi3.T, mux *http.ServeMux, auth openapi3filter.AuthenticationFunc, trusted []netip.Prefix, log *slog.Logger) *gate {
+// newGate serves each path of the route table, its operations by method and 405 for other
+// methods, and hands other paths to beside. Matching by path first, as OpenAPI does, serves
+// /actors/count beside /actors/{id}. Its mux holds no pattern with a method: ServeMux looks
+// those up first, and a lookup that fails costs an allocation.
+func newGate(routes *route.Table, beside http.Handler, auth openapi3filter.AuthenticationFunc, trusted []netip.Prefix, log *slog.Logger) *gate {
 	g := &gate{
-		mux:        mux,
-		ops:        make(map[string]*operation),
+		mux:        http.NewServeMux(),
 		limiter:    newAuthLimiter(),
 		trusted:    trusted,
 		bodyChecks: make(chan struct{}, 2),
@@ -82,53 +83,60 @@ func newGate(doc *openapi3.T, mux *http.ServeMux, auth openapi3filter.Authentica
 		},
 		log: log,
 	}
-	for path, item := range doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			security := doc.Security
-			if op.Security != nil {
-				security = *op.Security
+	for _, op := range routes.Ops {
+		validated := *op.Operation
+		validated.Security = &openapi3.SecurityRequirements{}
+		o := &operation{Op: op, validation: &routers.Route{Spec: op.Spec, Path: op.Path, PathItem: op.PathItem, Method: op.Method, Operation: &validated}}
+		for _, p := range op.Params {
+			switch v := p.Value; {
+			case v == nil:
+			case v.In == openapi3.ParameterInPath:
+				o.pathParams = append(o.pathParams, v.Name)
+			case v.In == openapi3.ParameterInQuery && (v.Schema == nil || v.Schema.Value == nil || !v.Schema.Value.Type.Is("array")):
+				o.singleQuery = append(o.singleQuery, v.Name)
+			case v.In == openapi3.ParameterInHeader:
+				o.headerParams = append(o.headerParams, http.CanonicalHeaderKey(v.Name))
+			case v.In == openapi3.ParameterInCookie:
+				o.headerParams = append(o.headerParams, "Cookie")
 			}
-			validated := *op
-			validated.Security = &openapi3.SecurityRequirements{}
-			o := &operation{
-				pattern:  method + " " + path,
-				security: security,
-				route:    &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: &validated},
-			}
-			for _, p := range slices.Concat(item.Parameters, op.Parameters) {
-				switch v := p.Value; {
-				case v == nil:
-				case v.In == openapi3.ParameterInPath && !slices.Contains(o.pathParams, v.Name):
-					o.pathParams = append(o.pathParams, v.Name)
-				case v.In == openapi3.ParameterInQuery && (v.Schema == nil || v.Schema.Value == nil || !v.Schema.Value.Type.Is("array")):
-					o.singleQuery = append(o.singleQuery, v.Name)
-				case v.In == openapi3.ParameterInHeader:
-					o.headerParams = append(o.headerParams, http.CanonicalHeaderKey(v.Name))
-				case v.In == openapi3.ParameterInCookie:
-					o.headerParams = append(o.headerParams, "Cookie")
-				}
-			}
-			if op.RequestBody != nil && op.RequestBody.Value != nil {
-				for mediaType := range op.RequestBody.Value.Content {
-					o.bodyTypes = append(o.bodyTypes, mediaType)
-				}
-				slices.Sort(o.bodyTypes)
-			}
-			g.ops[o.pattern] = o
 		}
+		if op.Operation.RequestBody != nil && op.Operation.RequestBody.Value != nil {
+			o.bodyTypes = slices.Sorted(maps.Keys(op.Operation.RequestBody.Value.Content))
+		}
+		g.ops = append(g.ops, o)
 	}
+	for _, p := range routes.Paths {
+		g.mux.Handle(p.Pattern, g.path(p))
+	}
+	g.mux.Handle("/", beside)
 	return g
+}
+
+// path serves one spec path: the request's method chooses the operation.
+func (g *gate) path(p *route.Path) http.Handler {
+	detail := "This path answers " + p.Allow + " only."
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		op := p.Method(r.Method)
+		if op == nil {
+			w.Header().Set("Allow", p.Allow)
+			problem(w, http.StatusMethodNotAllowed, detail, nil)
+			return
+		}
+		// ServeMux set r.Pattern to the path. The access log and telemetry know the operation
+		// by its pattern, which ServeMux would have set had the route been registered by method.
+		r.Pattern = op.Pattern
+		g.ops[op.Index].handler.ServeHTTP(w, r)
+	})
 }
 
 // HandleFunc registers a generated route, gated by its spec operation.
 func (g *gate) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
-	op, ok := g.ops[pattern]
-	if !ok {
+	i := slices.IndexFunc(g.ops, func(op *operation) bool { return op.Pattern == pattern })
+	if i < 0 {
 		g.errs = append(g.errs, fmt.Errorf("generated route %q has no operation in the spec", pattern))
 		return
 	}
-	op.registered = true
-	g.mux.Handle(pattern, g.wrap(op, h))
+	g.ops[i].handler = g.wrap(g.ops[i], h)
 }
 
 func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.mux.ServeHTTP(w, r) }
@@ -136,33 +144,17 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.mux.ServeHT
 // check reports routes the generated code and the spec disagree on.
 func (g *gate) check() error {
 	for _, op := range g.ops {
-		if !op.registered {
-			g.errs = append(g.errs, fmt.Errorf("spec operation %q has no generated route; run go generate", op.pattern))
+		if op.handler == nil {
+			g.errs = append(g.errs, fmt.Errorf("spec operation %q has no generated route; run go generate", op.Pattern))
 		}
 	}
 	return errors.Join(g.errs...)
 }
 
-// methodsByPath lists, for each spec path, the methods it answers, for 405's Allow header.
-func (g *gate) methodsByPath() map[string][]string {
-	out := make(map[string][]string)
-	for _, op := range g.ops {
-		method, path, _ := strings.Cut(op.pattern, " ")
-		out[path] = append(out[path], method)
-		if method == http.MethodGet {
-			out[path] = append(out[path], http.MethodHead) // ServeMux answers HEAD with the GET handler
-		}
-	}
-	for _, methods := range out {
-		slices.Sort(methods)
-	}
-	return out
-}
-
 func (g *gate) wrap(op *operation, next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in := &openapi3filter.RequestValidationInput{Request: r, Route: op.route, Options: g.opts}
-		if len(op.security) > 0 && !g.authenticate(w, r, in, op.security) {
+		in := &openapi3filter.RequestValidationInput{Request: r, Route: op.validation, Options: g.opts}
+		if !op.Public() && !g.authenticate(w, r, in, op.Security) {
 			return
 		}
 		if op.bodyTypes != nil {
@@ -265,39 +257,6 @@ func (a *acceptedPaths) add(key string) {
 	// A copy: key may share the memory of the request's whole path.
 	a.keys[strings.Clone(key)] = struct{}{}
 	a.mu.Unlock()
-}
-
-// authenticate checks the operation's security requirements with kin-openapi, which calls
-// the AuthenticationFunc for each scheme, and answers 401 or 429 when they fail.
-func (g *gate) authenticate(w http.ResponseWriter, r *http.Request, in *openapi3filter.RequestValidationInput, security openapi3.SecurityRequirements) bool {
-	client := clientAddr(r, g.trusted)
-	if d, blocked := g.limiter.blocked(client); blocked {
-		tooManyFailures(w, d)
-		return false
-	}
-	// kin-openapi reads the body for the AuthenticationFunc's sake; ours has no business
-	// with it, and the body has not been checked yet.
-	body := r.Body
-	r.Body = http.NoBody
-	err := openapi3filter.ValidateSecurityRequirements(r.Context(), in, security)
-	r.Body = body
-	if err == nil {
-		return true
-	}
-	if d, blocked := g.limiter.recordFailure(client); blocked {
-		g.log.LogAttrs(r.Context(), slog.LevelWarn, "authentication failures limited",
-			slog.String("client", limitKey(client).String()), slog.String("request_id", requestID(r.Context())))
-		tooManyFailures(w, d)
-		return false
-	}
-	w.Header().Set("WWW-Authenticate", wwwAuthenticate)
-	problem(w, http.StatusUnauthorized, "Missing or invalid credentials.", nil)
-	return false
-}
-
-func tooManyFailures(w http.ResponseWriter, wait time.Duration) {
-	w.Header().Set("Retry-After", retryAfter(wait))
-	problem(w, http.StatusTooManyRequests, "Too many failed authentications from this client; retry after the number of seconds in Retry-After.", nil)
 }
 
 func repeatedQuery(r *http.Request, single []string) []actorsapi.InvalidParam {

@@ -1,18 +1,14 @@
 package httpapi
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"runtime/debug"
-	"strconv"
-	"sync/atomic"
-	"time"
+
+	"github.com/actors-dev/actors/internal/telemetry"
 )
 
 // A middleware wraps a handler; chain applies them so the first listed runs first.
@@ -23,139 +19,6 @@ func chain(h http.Handler, mws ...middleware) http.Handler {
 		h = mws[i](h)
 	}
 	return h
-}
-
-type requestIDKey struct{}
-
-// requestID is the id withRequestID gave the request, for log lines about it.
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
-
-// requestIDs are a random per-process prefix and a counter: unique, cheap, and sortable
-// within one process.
-type requestIDs struct {
-	prefix string
-	n      atomic.Uint64
-}
-
-func newRequestIDs() *requestIDs {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
-	return &requestIDs{prefix: hex.EncodeToString(b) + "-"}
-}
-
-func (g *requestIDs) next() string {
-	return g.prefix + strconv.FormatUint(g.n.Add(1), 10)
-}
-
-// validRequestID accepts a client's X-Request-Id only when it is short and plain, so it
-// cannot forge log lines or bloat them.
-func validRequestID(s string) bool {
-	if len(s) == 0 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
-			return false
-		}
-	}
-	return true
-}
-
-// withRequestID takes X-Request-Id from the client or makes one, echoes it, and puts it
-// in the context.
-func withRequestID(ids *requestIDs) middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			var id string
-			if v := r.Header["X-Request-Id"]; len(v) > 0 {
-				id = v[0]
-			}
-			if !validRequestID(id) {
-				id = ids.next()
-			}
-			w.Header()["X-Request-Id"] = []string{id}
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
-		})
-	}
-}
-
-// recorder remembers the status and size of a response for the access log.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-}
-
-func (rw *recorder) WriteHeader(code int) {
-	if rw.status == 0 {
-		rw.status = code
-	}
-	rw.ResponseWriter.WriteHeader(code)
-}
-
-func (rw *recorder) Write(p []byte) (int, error) {
-	if rw.status == 0 {
-		rw.status = http.StatusOK
-	}
-	n, err := rw.ResponseWriter.Write(p)
-	rw.bytes += int64(n)
-	return n, err
-}
-
-// Unwrap lets http.ResponseController reach the connection (deadlines, flush).
-func (rw *recorder) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
-
-// maxLoggedPath bounds the path in an access-log line: a request line may be 64 KiB long,
-// and nobody needs more than the start of it to see what was asked.
-const maxLoggedPath = 512
-
-// accessLog writes one line per request. It never logs headers, so credentials cannot
-// reach the log.
-func accessLog(log *slog.Logger) middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			start := time.Now()
-			rw := &recorder{ResponseWriter: w}
-			defer func() {
-				ctx := r.Context()
-				if !log.Enabled(ctx, slog.LevelInfo) {
-					return
-				}
-				status := rw.status
-				if status == 0 {
-					status = http.StatusOK
-				}
-				path := r.URL.Path
-				if len(path) > maxLoggedPath {
-					path = path[:maxLoggedPath]
-				}
-				// A record made here rather than by log.LogAttrs, which looks up its caller
-				// (runtime.Callers) for a source line the access log never shows: that lookup
-				// was a sixth of the line's cost.
-				rec := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
-				rec.AddAttrs(
-					slog.String("method", r.Method),
-					// ServeMux sets r.Pattern on this very request: nothing between here and
-					// the mux makes a copy of it.
-					slog.String("route", r.Pattern),
-					slog.String("path", path),
-					slog.Int("status", status),
-					slog.Int64("bytes", rw.bytes),
-					slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-					slog.String("request_id", requestID(ctx)),
-				)
-				if len(r.URL.Path) > maxLoggedPath {
-					rec.AddAttrs(slog.Int("path_bytes", len(r.URL.Path)))
-				}
-				_ = log.Handler().Handle(ctx, rec) // the log writer reports its own failures
-			}()
-			next.ServeHTTP(rw, r)
-		})
-	}
 }
 
 // recoverPanics turns a panic into a 500 problem and logs the stack with the request id.
@@ -171,7 +34,7 @@ func recoverPanics(log *slog.Logger) middleware {
 					panic(v)
 				}
 				log.LogAttrs(r.Context(), slog.LevelError, "panic",
-					slog.String("request_id", requestID(r.Context())),
+					slog.String("request_id", telemetry.RequestID(r.Context())),
 					slog.Any("error", errors.New(fmt.Sprint(v))),
 					slog.String("stack", string(debug.Stack())),
 				)

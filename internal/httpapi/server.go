@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.opentelemetry.io/otel/trace"
@@ -18,6 +17,7 @@ import (
 	"github.com/actors-dev/actors/gen/actorsapi"
 	"github.com/actors-dev/actors/internal/actors"
 	"github.com/actors-dev/actors/internal/docs"
+	"github.com/actors-dev/actors/internal/route"
 	"github.com/actors-dev/actors/internal/telemetry"
 )
 
@@ -49,31 +49,31 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load embedded spec: %w", err)
 	}
-	// The gate matches requests by ServeMux patterns, not by the spec's servers.
-	doc.Servers = nil
-	return routes(cfg, doc)
-}
-
-// routes is every route the service answers, and the middleware around them all.
-func routes(cfg Config, doc *openapi3.T) (http.Handler, error) {
-	mux := http.NewServeMux()
 	errs := errorResponder{log: cfg.Logger}
 	strict := actorsapi.NewStrictHandlerWithOptions(handlers{store: cfg.Store}, nil, actorsapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  errs.rejected,
 		ResponseErrorHandlerFunc: errs.respond,
 	})
+	return routes(cfg, doc, func(gate actorsapi.ServeMux) {
+		actorsapi.HandlerWithOptions(strict, actorsapi.StdHTTPServerOptions{BaseRouter: gate, ErrorHandlerFunc: errs.rejected})
+	})
+}
 
-	// Every operation of api/openapi.yaml: the generated code registers its route on the
-	// gate, which puts it on mux behind the spec's checks (credentials, parameters, body),
-	// and returns the gate as the router that serves mux.
-	gate := newGate(doc, mux, newBasicAuth(cfg.Username, cfg.Password).authenticate, cfg.TrustedProxies, cfg.Logger)
-	router := actorsapi.HandlerWithOptions(strict, actorsapi.StdHTTPServerOptions{BaseRouter: gate, ErrorHandlerFunc: errs.rejected})
-	if err := gate.check(); err != nil {
+// routes is every route the service answers, and the middleware around them all.
+// register puts the spec's operations on the gate: NewHandler's registers the generated code.
+func routes(cfg Config, doc *openapi3.T, register func(actorsapi.ServeMux)) (http.Handler, error) {
+	table, err := route.New(doc)
+	if err != nil {
 		return nil, err
 	}
-	// A spec path asked with a method it does not have: 405 with Allow.
-	for path, methods := range gate.methodsByPath() {
-		mux.Handle(path, methodNotAllowed(methods))
+	// Every operation of api/openapi.yaml: the gate serves each spec path, and the generated
+	// code registers each operation's route on the gate, which puts it behind the spec's
+	// checks (credentials, parameters, body). Other paths go to mux.
+	mux := http.NewServeMux()
+	gate := newGate(table, mux, newBasicAuth(cfg.Username, cfg.Password).authenticate, cfg.TrustedProxies, cfg.Logger)
+	register(gate)
+	if err := gate.check(); err != nil {
+		return nil, err
 	}
 	// The spec itself and Swagger UI need no credentials: they sit on mux beside the gate.
 	const specJSONPath, uiPath = "/openapi.json", "/docs"
@@ -87,32 +87,19 @@ func routes(cfg Config, doc *openapi3.T) (http.Handler, error) {
 	mux.Handle("GET "+uiPath+"/{$}", ui.Page)
 	mux.Handle("GET "+uiPath+"/", ui.Assets) // an asset, or a 404
 	// Anything else: 404.
-	mux.Handle("/", notFound())
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		problem(w, http.StatusNotFound, "Nothing is served at this path.", nil)
+	})
 
-	return chain(router,
-		withRequestID(newRequestIDs()),
-		// Outside the access log, so its lines carry the span's ids.
-		telemetry.Middleware(cfg.Tracer, cfg.Metrics, telemetry.OperationIDs(doc)),
-		accessLog(cfg.Logger),
-		// Inside the access log, so the log records the 500 a panic becomes.
+	return chain(gate,
+		telemetry.RequestIDs(),
+		// One wrapper sees every answer and hands it to the access log, and to the operation's
+		// metrics and the request's span when they are on. Outside recoverPanics, so that
+		// they record the 500 a panic becomes.
+		telemetry.Observe(cfg.Tracer, cfg.Metrics, table, telemetry.AccessLog(cfg.Logger)),
 		recoverPanics(cfg.Logger),
 		securityHeaders(cfg.TrustedProxies),
 		limitHeaders,
 		limitBody,
 	), nil
-}
-
-func methodNotAllowed(methods []string) http.Handler {
-	allow := strings.Join(methods, ", ")
-	detail := "This path answers " + allow + " only."
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Allow", allow)
-		problem(w, http.StatusMethodNotAllowed, detail, nil)
-	})
-}
-
-func notFound() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		problem(w, http.StatusNotFound, "Nothing is served at this path.", nil)
-	})
 }

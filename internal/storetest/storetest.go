@@ -8,6 +8,7 @@ package storetest
 
 import (
 	"context"
+	"reflect"
 	"testing"
 
 	"github.com/actors-dev/actors/internal/actors"
@@ -53,15 +54,30 @@ func RunWith(t *testing.T, open Open, o Options) {
 	if o.Successes == 0 {
 		o.Successes = 50
 	}
+	calls := &recorded{}
+	ran := 0
 	for _, c := range cases() {
 		t.Run(c.name, func(t *testing.T) {
-			c.run(t, t.Context(), open(t, 0), o)
+			ran++
+			c.run(t, t.Context(), recording{open(t, 0), calls}, o)
 		})
 	}
 	for _, c := range fullCases {
 		t.Run(c.name, func(t *testing.T) {
-			c.run(t, t.Context(), open(t, capacity), o)
+			ran++
+			c.run(t, t.Context(), recording{open(t, capacity), calls}, o)
 		})
+	}
+	// A method of actors.Store that no case calls is a rule no store is held to. Only a run of
+	// every case can tell (go test -run may pick some).
+	if ran < len(cases())+len(fullCases) {
+		return
+	}
+	store := reflect.TypeFor[actors.Store]()
+	for i := range store.NumMethod() {
+		if name := store.Method(i).Name; !calls.has(name) {
+			t.Errorf("no case of the store contract calls Store.%s: add one to internal/storetest", name)
+		}
 	}
 }
 

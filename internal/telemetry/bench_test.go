@@ -75,7 +75,7 @@ func BenchmarkTelemetry(b *testing.B) {
 				b.Cleanup(func() { _ = m.Close() })
 			}
 			h, err := httpapi.NewHandler(httpapi.Config{
-				Store: telemetry.Store(memstore.New(actors.Seed()...), tp), Username: user, Password: password,
+				Store: memstore.New(actors.Seed()...), Username: user, Password: password,
 				Logger: log, Tracer: tp, Metrics: m,
 			})
 			if err != nil {

@@ -3,6 +3,7 @@ package telemetry
 import (
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +14,8 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/actors-dev/actors/internal/route"
 )
 
 // OperationIDKey is the span attribute that names the request's spec operation.
@@ -21,57 +24,99 @@ const OperationIDKey = attribute.Key("openapi.operation_id")
 // propagator continues a trace the client started (W3C traceparent and tracestate).
 var propagator = propagation.TraceContext{}
 
-// Middleware records every request: a server span when tp is set, and the request's
-// operation metrics when m is set; with neither it returns next as it is. operationIDs
-// maps each spec operation's ServeMux pattern ("GET /actors/{id}") to its operationId: the
-// route is known only once ServeMux has matched it, which it records in r.Pattern of the
-// request it was given, so no middleware between this one and the mux may copy the request.
-// Requests that match no operation (docs, 404, 405) get a span but no metrics.
+// Result is what Observe learned of one answered request. Its route is the request's
+// Pattern, which ServeMux sets on the request it is given, so no middleware between Observe
+// and the mux may copy the request.
+type Result struct {
+	Status   int   // the status sent: 200 when the handler sent none, as net/http does
+	Bytes    int64 // the body bytes written
+	Duration time.Duration
+}
+
+// Observer records one answered request.
+type Observer func(r *http.Request, res Result)
+
+// Observe wraps the response writer once per request and hands the Result to each observer
+// (the access log), to the metrics of the request's operation when m is set, and to its
+// server span when tp is set. The span is started first, so that everything logged while the
+// request is served, the observers' lines too, carries its ids. Requests that reach no
+// operation of routes (docs, 404, 405) get a span but no metrics.
 //
-// It is not otelhttp, though it follows the same semantic conventions: otelhttp wraps the
-// body and the writer, computes attributes nobody reads and records OpenTelemetry metrics the
-// service does not export (it writes EMF instead): half as many allocations again per
-// request as this whole middleware with its spans.
-func Middleware(tp trace.TracerProvider, m *Metrics, operationIDs map[string]string) func(http.Handler) http.Handler {
-	if tp == nil && m == nil {
-		return func(next http.Handler) http.Handler { return next }
+// The span is not otelhttp's, though it follows the same semantic conventions: otelhttp
+// wraps the body and the writer, computes attributes nobody reads and records OpenTelemetry
+// metrics the service does not export (it writes EMF instead): half as many allocations
+// again per request as this whole middleware with its spans.
+func Observe(tp trace.TracerProvider, m *Metrics, routes *route.Table, observers ...Observer) func(http.Handler) http.Handler {
+	observers = slices.Clone(observers)
+	if m != nil {
+		observers = append(observers, m.observer(routes))
 	}
 	var tracer trace.Tracer
 	if tp != nil {
 		tracer = tp.Tracer(scope)
-	}
-	var ops map[string]*opStats
-	if m != nil {
-		ops = make(map[string]*opStats, len(operationIDs))
-		for pattern, id := range operationIDs {
-			ops[pattern] = m.operation(id)
-		}
+		observers = append(observers, spanObserver(routes))
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
-			var span trace.Span
 			if tracer != nil {
-				var ctx = propagator.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-				ctx, span = tracer.Start(ctx, spanMethod(r.Method), trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(requestAttributes(r)...))
+				ctx := propagator.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+				ctx, span := tracer.Start(ctx, spanMethod(r.Method), trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(requestAttributes(r)...))
 				defer span.End()
 				r = r.WithContext(ctx)
 			}
-			sw := statusWriters.Get().(*statusWriter)
-			*sw = statusWriter{ResponseWriter: w}
-			next.ServeHTTP(sw, r)
-			status := sw.code()
-			*sw = statusWriter{}
-			statusWriters.Put(sw)
-			if s := ops[r.Pattern]; s != nil {
-				s.observe(status, time.Since(start))
-			}
-			if span != nil {
-				endSpan(span, r, status, operationIDs[r.Pattern])
-			}
+			rec := recorders.Get().(*recorder)
+			*rec = recorder{ResponseWriter: w}
+			// Deferred, so that a handler aborted with http.ErrAbortHandler is still recorded.
+			defer observed(rec, r, start, observers)
+			next.ServeHTTP(rec, r)
 		})
 	}
 }
+
+// observed hands the recorded answer to the observers and puts the recorder back.
+func observed(rec *recorder, r *http.Request, start time.Time, observers []Observer) {
+	res := Result{Status: rec.status, Bytes: rec.bytes, Duration: time.Since(start)}
+	if res.Status == 0 {
+		res.Status = http.StatusOK
+	}
+	*rec = recorder{}
+	recorders.Put(rec)
+	for _, o := range observers {
+		o(r, res)
+	}
+}
+
+// recorders are reused: a recorder allocated per request would be one allocation more for
+// every request. net/http forbids using a ResponseWriter after ServeHTTP returns, so none
+// is still in use when it is put back.
+var recorders = sync.Pool{New: func() any { return new(recorder) }}
+
+// recorder remembers the status and size of the answer.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *recorder) WriteHeader(code int) {
+	if w.status == 0 && code >= 200 { // 1xx answers are interim: the final status follows
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *recorder) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(p)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection (deadlines, flush).
+func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // requestAttributes are the span's attributes known from the request line and headers.
 // The query string, the headers other than User-Agent and the URL's user info are left out:
@@ -98,24 +143,31 @@ func requestAttributes(r *http.Request) []attribute.KeyValue {
 	return attrs
 }
 
-// endSpan names the span after the route ServeMux matched, "GET /actors/{id}", and adds
-// what the answer told. A 5xx is an error of the server's; a 4xx is the client's, and
-// leaves the status unset.
-func endSpan(span trace.Span, r *http.Request, status int, operationID string) {
-	attrs := make([]attribute.KeyValue, 0, 4)
-	attrs = append(attrs, semconv.HTTPResponseStatusCode(status))
-	if route := routeOf(r.Pattern); route != "" {
-		span.SetName(spanMethod(r.Method) + " " + route)
-		attrs = append(attrs, semconv.HTTPRoute(route))
+// spanObserver names the request's span after the route ServeMux matched, "GET
+// /actors/{id}", and adds what the answer told. A 5xx is an error of the server's; a 4xx is
+// the client's, and leaves the status unset.
+func spanObserver(routes *route.Table) Observer {
+	ids := make(map[string]string, len(routes.Ops))
+	for _, op := range routes.Ops {
+		ids[op.Pattern] = op.ID
 	}
-	if operationID != "" {
-		attrs = append(attrs, OperationIDKey.String(operationID))
+	return func(r *http.Request, res Result) {
+		span := trace.SpanFromContext(r.Context())
+		attrs := make([]attribute.KeyValue, 0, 4)
+		attrs = append(attrs, semconv.HTTPResponseStatusCode(res.Status))
+		if route := routeOf(r.Pattern); route != "" {
+			span.SetName(spanMethod(r.Method) + " " + route)
+			attrs = append(attrs, semconv.HTTPRoute(route))
+		}
+		if id := ids[r.Pattern]; id != "" {
+			attrs = append(attrs, OperationIDKey.String(id))
+		}
+		if res.Status >= 500 {
+			attrs = append(attrs, semconv.ErrorTypeKey.String(strconv.Itoa(res.Status)))
+			span.SetStatus(codes.Error, "")
+		}
+		span.SetAttributes(attrs...)
 	}
-	if status >= 500 {
-		attrs = append(attrs, semconv.ErrorTypeKey.String(strconv.Itoa(status)))
-		span.SetStatus(codes.Error, "")
-	}
-	span.SetAttributes(attrs...)
 }
 
 // routeOf is the path of a ServeMux pattern: "GET /actors/{id}" → "/actors/{id}".
@@ -147,40 +199,4 @@ func protocolVersion(r *http.Request) string {
 		return "1.0"
 	}
 	return strconv.Itoa(r.ProtoMajor) + "." + strconv.Itoa(r.ProtoMinor)
-}
-
-// statusWriters are reused: with metrics on by default, a writer allocated per request
-// would be the only allocation telemetry adds to it. net/http forbids using a
-// ResponseWriter after ServeHTTP returns, so none is still in use when it is put back.
-var statusWriters = sync.Pool{New: func() any { return new(statusWriter) }}
-
-// statusWriter remembers the status of the answer.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 && code >= 200 { // 1xx answers are interim: the final status follows
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(p []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-// Unwrap lets http.ResponseController reach the connection (deadlines, flush).
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// code is the status sent, or 200 when the handler sent nothing (net/http's answer then).
-func (w *statusWriter) code() int {
-	if w.status == 0 {
-		return http.StatusOK
-	}
-	return w.status
 }

@@ -7,13 +7,15 @@ import (
 	"time"
 )
 
-// Latencies fall into buckets that are exact below 8 µs and then split each power of two
-// into 8, so a bucket's midpoint is within 1/16 (6.25%) of every latency in it. Recording
-// one is a few atomic adds; CloudWatch computes percentiles from the bucket counts.
+// Latencies fall into buckets that are exact below 4 µs and then split each power of two
+// into 4, so a bucket's midpoint is within 1/8 (12.5%) of every latency in it. 100 buckets,
+// EMF's limit on a metric's values, reach 2^26 µs (67 s, past the server's write timeout):
+// anything longer shares the last bucket, whose value is then the interval's exact maximum.
+// Recording one is a few atomic adds; CloudWatch computes percentiles from the bucket counts.
 const (
-	subBuckets = 8
-	maxOctave  = 35 // 2^36 µs is 19 hours: anything longer shares the last bucket
-	numBuckets = (maxOctave-2)*subBuckets + subBuckets
+	subBuckets = 4
+	maxOctave  = 25
+	numBuckets = maxOctave * subBuckets
 )
 
 // bucketOf returns the bucket of a latency of us microseconds.
@@ -21,11 +23,11 @@ func bucketOf(us uint64) int {
 	if us < subBuckets {
 		return int(us)
 	}
-	k := bits.Len64(us) - 1 // 2^k <= us < 2^(k+1), and k >= 3
+	k := bits.Len64(us) - 1 // 2^k <= us < 2^(k+1), and k >= 2
 	if k > maxOctave {
 		return numBuckets - 1
 	}
-	return (k-2)*subBuckets + int(us>>(k-3))&(subBuckets-1)
+	return (k-1)*subBuckets + int(us>>(k-2))&(subBuckets-1)
 }
 
 // bucketMid returns the midpoint of bucket i, in microseconds.
@@ -33,9 +35,9 @@ func bucketMid(i int) float64 {
 	if i < subBuckets {
 		return float64(i) + 0.5
 	}
-	k, sub := i/subBuckets+2, uint64(i%subBuckets)
-	lo := (subBuckets + sub) << (k - 3)
-	return float64(lo) + float64(uint64(1)<<(k-3))/2
+	k, sub := i/subBuckets+1, uint64(i%subBuckets)
+	lo := (subBuckets + sub) << (k - 2)
+	return float64(lo) + float64(uint64(1)<<(k-2))/2
 }
 
 // opStats are one operation's counters for the current interval. Every field is updated

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"slices"
+	"net/http"
 	"sync"
 	"time"
+
+	"github.com/actors-dev/actors/internal/route"
 )
 
 // The CloudWatch names the metrics are published under: docs/observability.md lists them
@@ -22,10 +23,6 @@ const (
 	Metric5XX          = "5XXError"
 	MetricLatency      = "Latency"
 )
-
-// maxValues is the EMF limit on a metric's values in one document: an operation whose
-// latencies fill more buckets than this in an interval is written as several documents.
-const maxValues = 100
 
 // Metrics aggregates requests per spec operation and writes, at the end of every interval,
 // one CloudWatch embedded metric format (EMF) line per operation that served requests. On
@@ -91,6 +88,19 @@ func (m *Metrics) Close() error {
 	return m.flush(time.Now().Truncate(m.interval).Add(m.interval))
 }
 
+// observer counts each request of an operation of routes under its operationId.
+func (m *Metrics) observer(routes *route.Table) Observer {
+	ops := make(map[string]*opStats, len(routes.Ops))
+	for _, op := range routes.Ops {
+		ops[op.Pattern] = m.operation(op.ID)
+	}
+	return func(r *http.Request, res Result) {
+		if s := ops[r.Pattern]; s != nil {
+			s.observe(res.Status, res.Duration)
+		}
+	}
+}
+
 // operation returns the stats for operationId id, creating them on first use.
 func (m *Metrics) operation(id string) *opStats {
 	m.mu.Lock()
@@ -116,15 +126,13 @@ func (m *Metrics) flush(end time.Time) error {
 		if snap.requests == 0 {
 			continue
 		}
-		for _, doc := range m.documents(s.id, stamp, snap) {
-			line, err := json.Marshal(doc)
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			if _, err := m.out.Write(append(line, '\n')); err != nil {
-				errs = append(errs, err)
-			}
+		line, err := json.Marshal(m.document(s.id, stamp, snap))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if _, err := m.out.Write(append(line, '\n')); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
@@ -161,63 +169,34 @@ type emfDistribution struct {
 // dimensions publishes each metric per operation, and once more for the whole service.
 var dimensions = [][]string{{DimensionService, DimensionOperation}, {DimensionService}}
 
-// documents turns one operation's interval into EMF documents: the first carries every
-// metric, and further ones carry the latency buckets past the first maxValues.
-func (m *Metrics) documents(id string, stamp int64, snap snapshot) []map[string]any {
-	var docs []map[string]any
-	for _, dist := range distributions(snap) {
-		metrics := []emfMetric{{MetricLatency, "Milliseconds"}}
-		doc := map[string]any{
-			DimensionService:   m.service,
-			DimensionOperation: id,
-			MetricLatency:      dist,
-		}
-		if docs == nil {
-			metrics = append(metrics, emfMetric{MetricRequests, "Count"}, emfMetric{Metric4XX, "Count"}, emfMetric{Metric5XX, "Count"})
-			doc[MetricRequests] = snap.requests
-			doc[Metric4XX] = snap.clientErrors
-			doc[Metric5XX] = snap.serverErrors
-		}
-		doc["_aws"] = emfMetadata{Timestamp: stamp, CloudWatchMetrics: []emfDirective{{Namespace: Namespace, Dimensions: dimensions, Metrics: metrics}}}
-		docs = append(docs, doc)
+// metrics are those every document carries.
+var metrics = []emfMetric{{MetricRequests, "Count"}, {Metric4XX, "Count"}, {Metric5XX, "Count"}, {MetricLatency, "Milliseconds"}}
+
+// document is one operation's interval as an EMF document.
+func (m *Metrics) document(id string, stamp int64, snap snapshot) map[string]any {
+	return map[string]any{
+		"_aws":             emfMetadata{Timestamp: stamp, CloudWatchMetrics: []emfDirective{{Namespace: Namespace, Dimensions: dimensions, Metrics: metrics}}},
+		DimensionService:   m.service,
+		DimensionOperation: id,
+		MetricRequests:     snap.requests,
+		Metric4XX:          snap.clientErrors,
+		Metric5XX:          snap.serverErrors,
+		MetricLatency:      distribution(snap),
 	}
-	return docs
 }
 
-// distributions splits an interval's latencies into EMF values of at most maxValues
-// buckets each. Their counts, sums, minimum and maximum add up to the interval's own.
-func distributions(snap snapshot) []emfDistribution {
+// distribution is an interval's latencies as an EMF value: one value per bucket, at most
+// numBuckets, which is EMF's limit.
+func distribution(snap snapshot) emfDistribution {
 	lo, hi := float64(snap.minMicros), float64(snap.maxMicros)
 	if lo > hi { // a request counted while the interval was being taken
 		lo, hi = bucketMid(snap.buckets[0].bucket), bucketMid(snap.buckets[len(snap.buckets)-1].bucket)
 	}
-	var dists []emfDistribution
-	var approx float64 // the sum of midpoints, to share the exact sum out between documents
-	for chunk := range slices.Chunk(snap.buckets, maxValues) {
-		d := emfDistribution{Min: math.Inf(1)}
-		for _, b := range chunk {
-			// A midpoint may lie past the interval's extremes: keep Values within them.
-			v := min(max(bucketMid(b.bucket), lo), hi)
-			d.Values = append(d.Values, v/1000)
-			d.Counts = append(d.Counts, b.count)
-			d.Count += b.count
-			d.Sum += v * float64(b.count)
-			d.Min, d.Max = min(d.Min, v), max(d.Max, v)
-		}
-		approx += d.Sum
-		dists = append(dists, d)
+	d := emfDistribution{Min: lo / 1000, Max: hi / 1000, Count: snap.requests, Sum: float64(snap.sumMicros) / 1000}
+	for _, b := range snap.buckets {
+		// A midpoint may lie past the interval's extremes: keep Values within them.
+		d.Values = append(d.Values, min(max(bucketMid(b.bucket), lo), hi)/1000)
+		d.Counts = append(d.Counts, b.count)
 	}
-	for i := range dists {
-		d := &dists[i]
-		share := 1 / float64(len(dists))
-		if approx > 0 {
-			share = d.Sum / approx
-		}
-		d.Sum = float64(snap.sumMicros) * share / 1000
-		d.Min /= 1000
-		d.Max /= 1000
-	}
-	dists[0].Min = lo / 1000
-	dists[len(dists)-1].Max = hi / 1000
-	return dists
+	return d
 }

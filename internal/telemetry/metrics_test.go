@@ -10,28 +10,38 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/actors-dev/actors/internal/route"
 )
 
 func TestBuckets(t *testing.T) {
+	if numBuckets > 100 {
+		t.Fatalf("%d buckets: EMF takes at most 100 values", numBuckets)
+	}
 	prev := 0
-	for us := uint64(0); us < 1<<32; us += 1 + us/97 {
+	last := uint64(1) << (maxOctave + 1) // the first latency of the shared last bucket
+	for us := uint64(0); us < last; us += 1 + us/97 {
 		b := bucketOf(us)
 		if b < prev || b >= numBuckets {
 			t.Fatalf("bucketOf(%d) = %d after %d: buckets must grow with latency, below %d", us, b, prev, numBuckets)
 		}
 		prev = b
-		if mid := bucketMid(b); math.Abs(mid-float64(us)) > max(float64(us)/16, 0.5) {
-			t.Fatalf("bucket %d of %d µs has midpoint %.1f µs: more than 1/16 away", b, us, mid)
+		if mid := bucketMid(b); math.Abs(mid-float64(us)) > max(float64(us)/8, 0.5) {
+			t.Fatalf("bucket %d of %d µs has midpoint %.1f µs: more than 1/8 away", b, us, mid)
 		}
 	}
-	if got := bucketOf(math.MaxUint64); got != numBuckets-1 {
-		t.Errorf("the longest latency falls in bucket %d, want the last, %d", got, numBuckets-1)
+	for _, us := range []uint64{last - 1, last, math.MaxUint64} {
+		if got := bucketOf(us); got != numBuckets-1 {
+			t.Errorf("bucketOf(%d) = %d, want the last, %d", us, got, numBuckets-1)
+		}
 	}
 }
 
-// TestDistributionsSplit: latencies spread over more buckets than one EMF value may hold
-// are written as several documents whose statistics add up to the interval's.
-func TestDistributionsSplit(t *testing.T) {
+// TestDistribution: latencies spread over every bucket make one EMF value of at most 100,
+// with the interval's exact count, sum, minimum and maximum.
+func TestDistribution(t *testing.T) {
 	s := newOpStats("listActors")
 	var sum, n uint64
 	for us := uint64(1); us < 1<<34; us = us*103/100 + 1 {
@@ -40,24 +50,22 @@ func TestDistributionsSplit(t *testing.T) {
 		n++
 	}
 	snap := s.take()
-	if snap.requests != n || len(snap.buckets) <= 2*maxValues {
-		t.Fatalf("%d requests in %d buckets, want %d in more than %d", snap.requests, len(snap.buckets), n, 2*maxValues)
+	if snap.requests != n || len(snap.buckets) != numBuckets-1 { // none fall in bucket 0
+		t.Fatalf("%d requests in %d buckets, want %d in %d", snap.requests, len(snap.buckets), n, numBuckets-1)
 	}
-	dists := distributions(snap)
-	var count uint64
-	var total float64
-	for _, d := range dists {
-		if len(d.Values) > maxValues || len(d.Values) != len(d.Counts) {
-			t.Errorf("a document has %d values and %d counts, want equal and at most %d", len(d.Values), len(d.Counts), maxValues)
+	d := distribution(snap)
+	if len(d.Values) > 100 || len(d.Values) != len(d.Counts) {
+		t.Errorf("%d values and %d counts, want equal and at most 100", len(d.Values), len(d.Counts))
+	}
+	var counted uint64
+	for i, c := range d.Counts {
+		counted += c
+		if d.Values[i] < d.Min || d.Values[i] > d.Max || (i > 0 && d.Values[i] < d.Values[i-1]) {
+			t.Errorf("value %d is %v: want increasing values within [%v, %v]", i, d.Values[i], d.Min, d.Max)
 		}
-		count += d.Count
-		total += d.Sum
 	}
-	if len(dists) != 3 || count != n || math.Abs(total-float64(sum)/1000) > 1e-6*total {
-		t.Errorf("%d documents with %d requests summing %.3f ms, want 3 with %d summing %.3f", len(dists), count, total, n, float64(sum)/1000)
-	}
-	if dists[0].Min != 0.001 || dists[2].Max != float64(snap.maxMicros)/1000 {
-		t.Errorf("min %v, max %v: want the interval's own, 0.001 and %v", dists[0].Min, dists[2].Max, float64(snap.maxMicros)/1000)
+	if counted != n || d.Count != n || d.Sum != float64(sum)/1000 || d.Min != 0.001 || d.Max != float64(snap.maxMicros)/1000 {
+		t.Errorf("count %d (%d in buckets), sum %v, min %v, max %v; want %d, %v, 0.001, %v", d.Count, counted, d.Sum, d.Min, d.Max, n, float64(sum)/1000, float64(snap.maxMicros)/1000)
 	}
 	if again := s.take(); again.requests != 0 || again.maxMicros != 0 || again.minMicros != math.MaxUint64 {
 		t.Errorf("the next interval starts with %+v, want nothing", again)
@@ -77,7 +85,17 @@ func TestMetricsLines(t *testing.T) {
 	}
 	mux.HandleFunc("GET /actors/{id}", answer)
 	mux.HandleFunc("GET /other", answer)
-	h := Middleware(nil, m, map[string]string{"GET /actors/{id}": "getActor", "DELETE /actors/{id}": "deleteActor"})(mux)
+	spec, err := openapi3.NewLoader().LoadFromData([]byte(`{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/actors/{id}": {
+		"get": {"operationId": "getActor", "responses": {"200": {"description": "ok"}}},
+		"delete": {"operationId": "deleteActor", "responses": {"204": {"description": "ok"}}}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes, err := route.New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := Observe(nil, m, routes)(mux)
 	for _, target := range []string{"/actors/1?status=200", "/actors/2?status=200", "/actors/3?status=404", "/actors/4?status=503", "/other?status=500", "/nowhere"} {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", target, nil))
 	}

@@ -288,6 +288,29 @@ export interface components {
     };
     pathItems: never;
 }
+export type Actor = components['schemas']['Actor'];
+export type ActorInput = components['schemas']['ActorInput'];
+export type ActorPatch = components['schemas']['ActorPatch'];
+export type Name = components['schemas']['Name'];
+export type Health = components['schemas']['Health'];
+export type Problem = components['schemas']['Problem'];
+export type InvalidParam = components['schemas']['InvalidParam'];
+export type ResponseBadRequest = components['responses']['BadRequest'];
+export type ResponseUnauthorized = components['responses']['Unauthorized'];
+export type ResponseNotFound = components['responses']['NotFound'];
+export type ResponsePreconditionFailed = components['responses']['PreconditionFailed'];
+export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
+export type ResponseUnsupportedMediaType = components['responses']['UnsupportedMediaType'];
+export type ResponseInternalError = components['responses']['InternalError'];
+export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
+export type ResponseUnavailable = components['responses']['Unavailable'];
+export type ResponseInsufficientStorage = components['responses']['InsufficientStorage'];
+export type ParameterId = components['parameters']['ID'];
+export type ParameterLimit = components['parameters']['Limit'];
+export type ParameterAfter = components['parameters']['After'];
+export type ParameterIfMatch = components['parameters']['IfMatch'];
+export type HeaderETag = components['headers']['ETag'];
+export type HeaderWwwAuthenticate = components['headers']['WWWAuthenticate'];
 export type $defs = Record<string, never>;
 export interface operations {
     listActors: {
