@@ -1,7 +1,7 @@
-// Package telemetry is what the service tells its operator besides the access log:
-// OpenTelemetry traces (a server span per request, child spans for store and DynamoDB
+// Package telemetry is what the service tells its operator about the requests it serves: the
+// access log, OpenTelemetry traces (a server span per request, child spans for DynamoDB
 // calls, exported over OTLP/HTTP), and per-operation request metrics written as CloudWatch
-// embedded metric format lines. Both are off at no cost when not configured.
+// embedded metric format lines. Traces and metrics are off at no cost when not configured.
 // docs/observability.md describes what is emitted and what it costs.
 package telemetry
 
