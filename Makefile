@@ -157,5 +157,5 @@ scan: ## Trivy's AWS checks on terraform/, offline: no unjustified HIGH/CRITICAL
 test-terraform: ## terraform fmt/validate/test with a mocked AWS provider (offline)
 	scripts/test-terraform.sh
 
-test-deploy: ## The deploy verbs against stub aws/terraform/docker/podman/git/make
+test-deploy: ## The deploy verbs with the real terraform and git on a local state; aws, docker/podman and make stubbed
 	scripts/test-deploy.sh
