@@ -1231,13 +1231,19 @@ final_aws_stub_answers_as_the_real_cli_does() {
 mkdir "$tmp/reports"
 # run_case FUNCTION: runs it as a case, keeps its report and exit status, prints the report.
 run_case() {
-  local name=${1#*_}
+  local name=${1#*_} status
+  # Not `( ... ) || status=$?`: that would turn set -e off inside, and a case would go on past an
+  # error of its own.
+  set +e
   (
+    set -e
     start "$name"
     "$1"
     done_case
   ) >"$tmp/reports/$name" 2>&1
-  echo $? >"$tmp/reports/$name.status"
+  status=$?
+  set -e
+  echo "$status" >"$tmp/reports/$name.status"
   cat "$tmp/reports/$name"
 }
 max_jobs=${TEST_DEPLOY_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)}
