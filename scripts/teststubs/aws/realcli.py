@@ -86,7 +86,8 @@ def parsed(shape, value, path, timestamp):
 
 
 def run_cli(record):
-    """Runs the real CLI on one recorded call: (status, stdout, stderr)."""
+    """Runs the real CLI on one recorded call: its exit status, stdout and stderr, and what was
+    wrong with the responses."""
     responses = list(record["responses"])
     no_credentials = any(r.get("no_credentials") for r in responses)
     saved = dict(os.environ)
@@ -102,8 +103,8 @@ def run_cli(record):
     problems = []
 
     def before_call(model, **_):
-        # A waiter or a poll asks again with the same answer; any other call has its own.
-        r = responses.pop(0) if len(responses) > 1 else responses[0]
+        # The stub answered one API call; a waiter or logs tail --follow asks it again.
+        r = responses[0]
         if r["operation"] != model.name:
             problems.append(f"the CLI calls {model.name}, the stub answered as {r['operation']}")
         if r.get("error_code"):

@@ -43,7 +43,7 @@ func main() {
 
 func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: tfstate split DIR < test.json | tfstate next [options] < current")
+		return errors.New("usage: tfstate split|next|same ... (see the package comment)")
 	}
 	switch args[0] {
 	case "split":
