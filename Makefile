@@ -175,5 +175,5 @@ test-terraform: ## terraform fmt/validate/test with a mocked AWS provider (offli
 test-iam: npm-ci ## The IAM set-up (terraform/iam): terraform test, then its policies evaluated by an IAM simulator (offline)
 	scripts/test-iam.sh
 
-test-deploy: ## The deploy verbs against stub aws/terraform/docker/podman/git/make
+test-deploy: ## The deploy verbs with the real terraform and git on a local state; aws, docker/podman and make stubbed
 	scripts/test-deploy.sh

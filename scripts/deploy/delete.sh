@@ -11,8 +11,15 @@ tf_init
 check_placement
 # terraform destroy cannot run the stack's own checks (terraform/placement.tf): from another account
 # or region it would find nothing, "destroy" nothing, and forget the real stack. check_placement did.
-name=$(tf output -raw cluster_name 2>/dev/null || true)
-[[ -n "$name" ]] || die "there is no stack in the Terraform state (terraform/): nothing to delete"
+[[ -n "$(tf state list 2>/dev/null || true)" ]] || die "nothing is deployed here (the Terraform state of ${TF_DIR#"$ROOT"/} is empty): nothing to delete"
+# The stack's name is its cluster's, and its image repository's: a first make deploy that stopped
+# after creating the repository left only that.
+name=$(tf_output_if_any cluster_name)
+if [[ -z "$name" ]]; then
+  name=$(tf_output_if_any ecr_repository_url)
+  name=${name##*/}
+fi
+[[ -n "$name" ]] || die "the Terraform state of ${TF_DIR#"$ROOT"/} holds resources but names no stack (no cluster_name or ecr_repository_url output): see terraform -chdir=${TF_DIR#"$ROOT"/} state list"
 
 if [[ "${AUTO_APPROVE:-0}" != "1" ]]; then
   printf 'This destroys the stack "%s" in AWS account %s, region %s: its service, network, images, logs, secret and data. It cannot be undone.\nType the stack name to confirm: ' \

@@ -44,7 +44,7 @@ registry=${repo_url%%/*} # <account>.dkr.ecr.<region>.amazonaws.com
 repo_name=${repo_url#*/}
 image="$repo_url:$tag"
 # What runs now (empty on the first deploy): the tag to go back to if this one fails.
-previous=$(tf output -raw image 2>/dev/null || true)
+previous=$(tf_output_if_any image)
 previous_tag=${previous##*:}
 
 # ---- 3. build and push, unless this exact tag is already there -------------------------------

@@ -34,11 +34,28 @@ tf_init() {
   fi
 }
 
-# tf_output NAME: one output of the deployed stack, or a clear error when there is none yet.
+# Outputs are read with `output -json NAME`, never -raw: when the state has no outputs at all
+# (nothing deployed yet, or deleted), Terraform's `output -raw NAME` exits 0 and prints a warning
+# box on stdout, which would be taken for the value. `output -json NAME` fails instead.
+
+# tf_output NAME: a string or number output of the deployed stack, or a plain error when there is
+# none: nothing deployed, or a stack without that output.
 tf_output() {
-  local value
-  value=$(tf output -raw "$1" 2>/dev/null) || die "no '$1' in the Terraform state: is the stack deployed? (run make deploy)"
-  printf '%s' "$value"
+  local json all
+  if json=$(tf output -json "$1" 2>/dev/null); then
+    json_scalar "$json" || die "the Terraform output '$1' is not a single value: $json"
+    return
+  fi
+  all=$(tf output -json 2>&1) || die "cannot read the Terraform state of ${TF_DIR#"$ROOT"/}: $all"
+  [[ "$all" != "{}" ]] || die "nothing is deployed here: run make deploy (the Terraform state of ${TF_DIR#"$ROOT"/} is empty)"
+  die "the Terraform state of ${TF_DIR#"$ROOT"/} has no output '$1': the stack is only partly deployed (did a make deploy stop early?), or was deployed by an older version of terraform/. Run make deploy."
+}
+
+# tf_output_if_any NAME: the output's value, or nothing when the state has none (or no state).
+tf_output_if_any() {
+  local json
+  json=$(tf output -json "$1" 2>/dev/null) || return 0
+  json_scalar "$json" || die "the Terraform output '$1' is not a single value: $json"
 }
 
 # The region Terraform's AWS provider would use: the region variable (TF_VAR_region, or
@@ -85,11 +102,11 @@ preflight() {
 # cannot run).
 check_placement() {
   local recorded
-  recorded=$(tf output -raw account_id 2>/dev/null || true)
+  recorded=$(tf_output_if_any account_id)
   if [[ -n "$recorded" && "$recorded" != "$ACCOUNT" ]]; then
     die "this stack is in AWS account $recorded, but these credentials are for account $ACCOUNT. Use credentials (AWS_PROFILE) for account $recorded."
   fi
-  recorded=$(tf output -raw region 2>/dev/null || true)
+  recorded=$(tf_output_if_any region)
   if [[ -n "$recorded" && "$recorded" != "$REGION" ]]; then
     die "this stack is in $recorded, but the region here is $REGION. Use AWS_REGION=$recorded (or region = \"$recorded\" in terraform/terraform.tfvars); to move the stack, run make delete in $recorded first."
   fi
@@ -134,12 +151,28 @@ image_in_ecr() {
 }
 
 # json_string NAME JSON: the string value of NAME in a flat JSON object, unescaped (the secret's
-# {"username": ..., "password": ...}: printable ASCII, which the Terraform variables and
-# make rotate-password enforce, so \uXXXX escapes are below 0x80).
+# {"username": ..., "password": ...}).
 json_string() {
-  local re="\"$1\"[[:space:]]*:[[:space:]]*\"(([^\"\\\\]|\\\\.)*)\"" s out="" c
+  local re="\"$1\"[[:space:]]*:[[:space:]]*\"(([^\"\\\\]|\\\\.)*)\""
   [[ "$2" =~ $re ]] || return 1
-  s=${BASH_REMATCH[1]}
+  json_unescape "${BASH_REMATCH[1]}"
+}
+
+# json_scalar JSON: a JSON string (unescaped), number or boolean as text; fails on anything else.
+json_scalar() {
+  case "$1" in
+    \"*\") json_unescape "${1:1:${#1}-2}" ;;
+    true | false | -[0-9]* | [0-9]*) printf '%s' "$1" ;;
+    *) return 1 ;;
+  esac
+}
+
+# json_unescape TEXT: the characters of a JSON string's TEXT (between its quotes). Go's JSON (the
+# secret, written by Terraform's jsonencode, and Terraform's outputs) writes \uXXXX only for
+# control characters, <, > and & (and U+2028/U+2029, which no output or secret here holds), so
+# each is below 0x80.
+json_unescape() {
+  local s=$1 out="" c
   while [[ -n "$s" ]]; do
     c=${s:0:1}
     if [[ "$c" != "\\" ]]; then
