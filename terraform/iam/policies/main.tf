@@ -721,13 +721,3 @@ output "github_trust_policy" {
   description = "The CI role's trust policy (JSON): GitHub Actions' deploy job of github_repository, in github_environment, on github_ref; null without github_repository."
   value       = local.trust_json
 }
-
-output "github_subject" {
-  description = "The OIDC subject the CI role trusts (repo:<owner/name>:environment:<environment>); null without github_repository."
-  value       = local.github_subject
-}
-
-output "github_oidc_provider_arn" {
-  description = "The ARN of GitHub's OIDC provider the trust names."
-  value       = local.github_provider_arn
-}
