@@ -47,15 +47,15 @@ npm-ci: ## Install the pinned npm packages the tests use (when npm is there and 
 .PHONY: go-toolchain
 go-toolchain: ## Check that go.mod's Go release is here or can be fetched (targets that run go do it first)
 	@scripts/go-toolchain.sh
-run build generate check-generated lint-go test-go test-browser screenshot test-typescript test-httpie test-docs bench loadtest fuzz soak vulncheck lint-dockerfile test-image test-deploy check-breaking release-contract smoke: go-toolchain
+run build generate check-generated lint-go lint-workflows test-go test-browser screenshot test-typescript test-httpie test-docs bench loadtest fuzz soak vulncheck lint-dockerfile test-image test-deploy check-breaking release-contract smoke: go-toolchain
 
 # --- Check
-.PHONY: check-generated lint lint-go lint-spec check-breaking release-contract smoke test test-go test-browser screenshot test-typescript test-httpie test-docs
+.PHONY: check-generated lint lint-go lint-spec lint-workflows check-breaking release-contract smoke test test-go test-browser screenshot test-typescript test-httpie test-docs
 check-generated: ## Fail when gen/ or the TypeScript types are stale
 	scripts/check-generated.sh
 	scripts/check-ts-types.sh
 
-lint: lint-go lint-spec lint-dockerfile vulncheck ## gofmt, go vet, staticcheck, spec lint, Dockerfile lint, govulncheck, terraform fmt/validate
+lint: lint-go lint-spec lint-workflows lint-dockerfile vulncheck ## gofmt, go vet, staticcheck, spec lint, workflow lint, Dockerfile lint, govulncheck, terraform fmt/validate
 	scripts/test-terraform.sh --lint
 
 lint-go: ## gofmt, go vet, staticcheck
@@ -68,6 +68,9 @@ lint-go: ## gofmt, go vet, staticcheck
 lint-spec: npm-ci ## Lint api/openapi.yaml with Redocly CLI: zero errors, zero warnings
 	scripts/lint-spec.sh
 
+lint-workflows: ## actionlint (with shellcheck) over .github/workflows
+	scripts/lint-workflows.sh
+
 check-breaking: ## Fail on a breaking change to api/openapi.yaml since the last release (api/released/openapi.yaml) or BASE=<git ref>
 	BASE='$(BASE)' scripts/check-breaking.sh
 
@@ -79,7 +82,7 @@ smoke: ## Check a live server against the spec: make smoke URL=http://127.0.0.1:
 	$(GO) run ./cmd/contractprobe -url '$(URL)'
 
 # test-terraform runs terraform fmt and validate too, so test takes lint's parts but that one.
-test: npm-ci check-generated lint-go lint-spec check-breaking lint-dockerfile vulncheck test-go test-browser test-typescript test-httpie test-docs test-image test-terraform test-iam test-deploy ## Everything CI runs
+test: npm-ci check-generated lint-go lint-spec lint-workflows check-breaking lint-dockerfile vulncheck test-go test-browser test-typescript test-httpie test-docs test-image test-terraform test-iam test-deploy ## Everything CI runs
 	@echo "make test: all checks passed"
 
 test-go: npm-ci ## Go tests with the race detector (DynamoDB store tests on dynalite), the soak driver's included

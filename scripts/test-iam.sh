@@ -2,9 +2,11 @@
 # Offline checks of the IAM set-up (terraform/iam): terraform fmt, init from the local provider
 # mirror, validate and `terraform test` (mocked and real-provider plans); then the policies it
 # makes, rendered by the real terraform for several stacks (the default, and 32-character names in
-# the longest partition and region), evaluated by tests/iam with an IAM policy simulator: IAM's
-# size limits, every call the stack and the scripts make allowed, escalation and calls outside
-# the stack denied, and a stack role held to the boundary.
+# the longest partition and region; two with a GitHub repository and a remote state), evaluated
+# by tests/iam with an IAM policy simulator: IAM's size limits, every call the stack, the scripts
+# and the remote state make allowed, escalation and calls outside the stack denied (the CI role
+# included), a stack role held to the boundary, and the CI role's trust: GitHub's token for the
+# deploy job allowed, every other one denied.
 #
 # Skips (exit 0) when terraform, node or the provider mirror is missing, or tests/iam has not been
 # installed (make npm-ci), except under CI=true where that is a failure.
@@ -70,7 +72,7 @@ mkdir "$tmp/renders"
 render() {
   local file=$1 out
   shift
-  out=$(echo 'jsonencode({ deployer = local.deployer_json, boundary = local.boundary_json, task = local.task_json, vars = { N = var.name, P = var.partition, R = var.region, A = var.account_id, zone = try(var.route53_zone_ids[0], "Z0123456789ABCDEFGHIJ") } })' |
+  out=$(echo 'jsonencode({ deployer = local.deployer_json, boundary = local.boundary_json, task = local.task_json, trust = local.trust_json, vars = { N = var.name, P = var.partition, R = var.region, A = var.account_id, zone = try(var.route53_zone_ids[0], "Z0123456789ABCDEFGHIJ"), repo = var.github_repository, env = var.github_environment, ref = var.github_ref, provider = local.github_provider_arn, bucket = var.state_bucket, key = local.state_key } })' |
     terraform -chdir="$tmp/iam/policies" console -no-color "$@") || {
     echo "test-iam: FAIL: terraform console on terraform/iam/policies with $*: $out" >&2
     exit 1
@@ -78,15 +80,18 @@ render() {
   # The console prints an HCL string: JSON's escapes, and none of HCL's own in these documents.
   node -e '
     const v = JSON.parse(JSON.parse(process.argv[1]))
-    process.stdout.write(JSON.stringify({ stack: v.vars, deployer: v.deployer, boundary: v.boundary, task: v.task }))
+    process.stdout.write(JSON.stringify({ stack: v.vars, deployer: v.deployer, boundary: v.boundary, task: v.task, trust: v.trust }))
   ' "$out" >"$tmp/renders/$file"
 }
 long=abcdefghij-abcdefghij-abcdefghij # 32 characters, the longest name the stack takes
 render default.json -var name=actors -var account_id=123456789012 -var region=us-east-1 \
-  -var 'route53_zone_ids=["Z0123456789ABCDEFGHIJ"]'
+  -var 'route53_zone_ids=["Z0123456789ABCDEFGHIJ"]' -var github_repository=octo-org/actors -var state_bucket=octo-terraform-state
 render longest-name.json -var name=$long -var account_id=210987654321 -var region=ap-southeast-2 \
   -var 'route53_zone_ids=["Z0123456789ABCDEFGHIJ","Z9876543210ZYXWVUTSRQ"]' \
-  -var 'task_role_statements=[{actions=["s3:GetObject"],resources=["arn:aws:s3:::abcdefghij-abcdefghij-abcdefghij-assets/*"]}]'
+  -var 'task_role_statements=[{actions=["s3:GetObject"],resources=["arn:aws:s3:::abcdefghij-abcdefghij-abcdefghij-assets/*"]}]' \
+  -var github_repository=Octo-Org/actors.api -var github_environment=prod-eu -var github_ref=refs/tags/v1.2.0 \
+  -var github_oidc_provider_arn=arn:aws:iam::210987654321:oidc-provider/token.actions.githubusercontent.com \
+  -var state_bucket=octo.terraform.state -var state_key=stacks/$long/terraform.tfstate
 render longest-partition.json -var name=$long -var partition=aws-us-gov -var account_id=123456789012 \
   -var region=us-gov-west-1 -var 'route53_zone_ids=["Z0123456789ABCDEFGHIJ"]'
 

@@ -5,8 +5,10 @@
 #     and the other verbs need, and no more (policies/main.tf);
 #   - with task_role_statements, <name>-task: more for the application, the one policy the
 #     deployer may attach;
+#   - with state_bucket, <name>-deployer-state: the remote state's object and lock file;
 # all under the IAM path /<name>/, which the deployer may not edit; and the policies attached to
-# deployer_users and deployer_roles. A role that CI assumes gets the same policies by name.
+# deployer_users and deployer_roles, and with github_repository to the role GitHub Actions
+# assumes (github.tf).
 
 data "aws_caller_identity" "current" {}
 
@@ -21,6 +23,13 @@ module "policies" {
   region               = var.region
   route53_zone_ids     = var.route53_zone_ids
   task_role_statements = var.task_role_statements
+
+  state_bucket             = var.state_bucket
+  state_key                = var.state_key
+  github_repository        = var.github_repository
+  github_environment       = var.github_environment
+  github_ref               = var.github_ref
+  github_oidc_provider_arn = var.github_oidc_provider_arn
 }
 
 resource "aws_iam_policy" "boundary" {

@@ -17,3 +17,16 @@ output "policy_sizes" {
   description = "Characters of each policy without white space, as IAM counts them against its 6,144."
   value       = { for k, p in merge(module.policies.deployer_policies, { boundary = module.policies.boundary_policy }) : k => length(replace(p, "/\\s/", "")) }
 }
+
+output "github_actions_role_arn" {
+  description = "The role GitHub Actions assumes: the repository's variable AWS_ROLE_ARN. Null without github_repository."
+  value       = local.github ? aws_iam_role.github[0].arn : null
+}
+
+output "github_actions_variables" {
+  description = "The variables .github/workflows/ci.yml reads, to set on the repository (docs/deploy.md, Deploying from GitHub Actions); empty without github_repository."
+  value = !local.github ? {} : merge(
+    { AWS_ROLE_ARN = aws_iam_role.github[0].arn, AWS_REGION = var.region },
+    var.state_bucket == null ? {} : { TF_STATE_BUCKET = var.state_bucket, TF_STATE_KEY = coalesce(var.state_key, "${var.name}/terraform.tfstate") },
+  )
+}

@@ -65,3 +65,72 @@ variable "task_role_statements" {
     error_message = "each task_role_statements entry needs actions (service:Action, no iam: or sts: ones: the application never manages identities) and resources."
   }
 }
+
+variable "state_bucket" {
+  description = "The S3 bucket of the stack's remote state (terraform/backend.hcl's bucket; it must exist, versioned): the deployer policies then include <name>-deployer-state, which reads and writes the state object and its lock file (use_lockfile) and nothing else there. Required for deploys from CI, which has no local state."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.state_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.state_bucket))
+    error_message = "state_bucket must be an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)."
+  }
+}
+
+variable "state_key" {
+  description = "The state object's key in state_bucket (backend.hcl's key). Default: <name>/terraform.tfstate."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.state_key == null || can(regex("^[A-Za-z0-9!_.()'-][A-Za-z0-9!_.()'/-]{0,1000}$", var.state_key))
+    error_message = "state_key must be an S3 key of letters, digits and !_.()'-/ (no * or ?, no leading /)."
+  }
+}
+
+variable "github_repository" {
+  description = "owner/name of the GitHub repository whose Actions deploy the stack (.github/workflows/ci.yml): creates the role <name>-github-deploy it assumes through OIDC, with the deployer policies, and GitHub's OIDC provider unless github_oidc_provider_arn names one. Null (the default): neither."
+  type        = string
+  default     = null
+
+  validation {
+    condition = var.github_repository == null || try(
+      can(regex("^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9])*/[A-Za-z0-9_.-]{1,100}$", var.github_repository)) &&
+      length(split("/", var.github_repository)[0]) <= 39 && !contains([".", ".."], split("/", var.github_repository)[1]),
+    false)
+    error_message = "github_repository must be owner/name as GitHub spells it, e.g. octo-org/actors."
+  }
+}
+
+variable "github_environment" {
+  description = "The GitHub environment the deploy job runs in (the workflow's environment): only its tokens may assume the role. Give it a deployment branch rule, and reviewers if deploys should wait for one."
+  type        = string
+  default     = "production"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{1,255}$", var.github_environment))
+    error_message = "github_environment must be 1-255 letters, digits, dots, hyphens and underscores."
+  }
+}
+
+variable "github_ref" {
+  description = "The one branch or tag deploys run from (the token's ref claim), e.g. refs/heads/main. Null leaves it to the environment's deployment branch rule alone."
+  type        = string
+  default     = "refs/heads/main"
+
+  validation {
+    condition     = var.github_ref == null || try(can(regex("^refs/(heads|tags)/[A-Za-z0-9_./-]+$", var.github_ref)) && !strcontains(var.github_ref, ".."), false)
+    error_message = "github_ref must be one branch or tag, e.g. refs/heads/main or refs/tags/v1.2.0 (no wildcard), or null."
+  }
+}
+
+variable "github_oidc_provider_arn" {
+  description = "ARN of GitHub's OIDC provider when the account already has one (an account holds one provider per URL): then none is created. Null: created with the role."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.github_oidc_provider_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$", var.github_oidc_provider_arn))
+    error_message = "github_oidc_provider_arn must be the ARN of GitHub's OIDC provider: arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com."
+  }
+}

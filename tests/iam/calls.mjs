@@ -2,11 +2,15 @@
 // IAM evaluates (a call that touches two resources, such as CreateSubnet in a VPC, is two), with
 // the condition keys AWS puts in its context.
 //
-//   allowed(s): every call the stack (Terraform, per resource type) and the scripts make;
+//   allowed(s): every call the stack (Terraform, per resource type), the scripts and the remote
+//               state make;
 //   denied(s):  privilege escalation and calls outside the stack;
-//   boundary(s): what a role of the stack may do however much its own policy grants.
+//   boundary(s): what a role of the stack may do however much its own policy grants;
+//   trust(s):   who may assume the role GitHub Actions deploys with, and who not.
 //
-// s is the stack: { P (partition), R (region), A (account), N (name), zone (route53 zone id) }.
+// s is the stack: { P (partition), R (region), A (account), N (name), zone (route53 zone id),
+// and when rendered with them: repo, env, ref (GitHub), provider (its OIDC provider's ARN),
+// bucket, key (the remote state) }.
 // Each allowed call names the resource types (`for`) or script verbs that make it, so the test
 // can check that every resource type of terraform/*.tf is accounted for.
 
@@ -29,6 +33,12 @@ export function arns(s) {
     boundary: `arn:${P}:iam::${A}:policy/${N}/${N}-boundary`,
     taskPolicy: `arn:${P}:iam::${A}:policy/${N}/${N}-task`,
     policy: (p) => `arn:${P}:iam::${A}:policy/${N}/${N}-${p}`,
+    // GitHub Actions' role, outside /<name>/ (terraform/iam/github.tf), and its OIDC provider.
+    ciRole: `arn:${P}:iam::${A}:role/${N}-github-deploy`,
+    oidc: (host) => `arn:${P}:iam::${A}:oidc-provider/${host}`,
+    // The remote state (backend.hcl); a stack rendered without one gets a stand-in to be denied.
+    state: `arn:${P}:s3:::${s.bucket ?? 'terraform-state'}/${s.key ?? `${N}/terraform.tfstate`}`,
+    bucket: `arn:${P}:s3:::${s.bucket ?? 'terraform-state'}`,
     repo: `arn:${P}:ecr:${ra}:repository/${N}`,
     ec2: (t, id) => `arn:${P}:ec2:${ra}:${t}/${id}`,
     cluster: `arn:${P}:ecs:${ra}:cluster/${N}`,
@@ -273,6 +283,13 @@ export function allowed(s) {
   add('script', 'logs:GetLogEvents', `${a.logGroup(`/ecs/${N}`)}:log-stream:actors/actors/0123456789abcdef`)
   add('script', 'secretsmanager:GetSecretValue', a.secret, ours(N))
   add('script', 'secretsmanager:GetRandomPassword', '*')
+
+  // ---- the remote state, with use_lockfile (terraform init, plan, apply; every verb)
+  if (s.bucket) {
+    add('state', 's3:ListBucket', a.bucket, { 's3:prefix': 'env:/' })
+    for (const act of ['GetObject', 'PutObject']) add('state', `s3:${act}`, a.state)
+    for (const act of ['GetObject', 'PutObject', 'DeleteObject']) add('state', `s3:${act}`, `${a.state}.tflock`)
+  }
   return calls
 }
 
@@ -375,7 +392,64 @@ export function denied(s) {
   add('read any S3 object', 's3:GetObject', `arn:${P}:s3:::some-bucket/secret.txt`)
   add('create a Lambda function', 'lambda:CreateFunction', `arn:${P}:lambda:${s.R}:${A}:function:backdoor`)
   add('decrypt with a KMS key', 'kms:Decrypt', `arn:${P}:kms:${s.R}:${A}:key/01234567-89ab-cdef-0123-456789abcdef`)
+
+  // ---- the role GitHub Actions deploys with: whoever deploys must not widen it, or its trust
+  add('change the CI role\'s trust (let another repository in)', 'iam:UpdateAssumeRolePolicy', a.ciRole)
+  add('attach AdministratorAccess to the CI role', 'iam:AttachRolePolicy', a.ciRole, { 'iam:PolicyARN': admin })
+  add('attach the application\'s policy to the CI role', 'iam:AttachRolePolicy', a.ciRole, { 'iam:PolicyARN': a.taskPolicy })
+  add('PutRolePolicy on the CI role', 'iam:PutRolePolicy', a.ciRole)
+  add('DetachRolePolicy from the CI role', 'iam:DetachRolePolicy', a.ciRole, { 'iam:PolicyARN': a.policy('deployer-iam') })
+  add('DeleteRolePolicy on the CI role', 'iam:DeleteRolePolicy', a.ciRole)
+  add('put a boundary of its choice on the CI role', 'iam:PutRolePermissionsBoundary', a.ciRole, { 'iam:PermissionsBoundary': admin })
+  add('lengthen the CI role\'s sessions', 'iam:UpdateRole', a.ciRole)
+  add('delete the CI role', 'iam:DeleteRole', a.ciRole)
+  add('assume the CI role', 'sts:AssumeRole', a.ciRole)
+  add('trust another OIDC issuer', 'iam:CreateOpenIDConnectProvider', a.oidc('issuer.example.com'))
+  add('add an audience to GitHub\'s provider', 'iam:AddClientIDToOpenIDConnectProvider', a.oidc('token.actions.githubusercontent.com'))
+  add('replace the thumbprints of GitHub\'s provider', 'iam:UpdateOpenIDConnectProviderThumbprint', a.oidc('token.actions.githubusercontent.com'))
+  add('delete GitHub\'s provider', 'iam:DeleteOpenIDConnectProvider', a.oidc('token.actions.githubusercontent.com'))
+
+  // ---- the remote state's bucket: this stack's state and lock, nothing else
+  add('read another state in the bucket (its secrets)', 's3:GetObject', a.bucket + '/other-stack/terraform.tfstate')
+  add('overwrite another state in the bucket', 's3:PutObject', a.bucket + '/other-stack/terraform.tfstate')
+  add('delete the state itself', 's3:DeleteObject', a.state)
+  add('delete an old version of the state', 's3:DeleteObjectVersion', a.state)
+  add('read a state in another bucket', 's3:GetObject', `arn:${P}:s3:::other-bucket/${N}/terraform.tfstate`)
+  add('open the state bucket to anyone', 's3:PutBucketPolicy', a.bucket)
+  add('turn off the bucket\'s versioning', 's3:PutBucketVersioning', a.bucket)
+  add('delete the state bucket', 's3:DeleteBucket', a.bucket)
   return calls
+}
+
+// Who may assume the CI role: its trust policy against OIDC tokens GitHub would issue. Each
+// case is the request STS evaluates: the provider as principal and the token's claims as context.
+export function trust(s) {
+  const a = arns(s)
+  const claims = (over = {}) => {
+    const c = { aud: 'sts.amazonaws.com', sub: `repo:${s.repo}:environment:${s.env}`, ref: s.ref ?? 'refs/heads/main', ...over }
+    return Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined).map(([k, v]) => [`token.actions.githubusercontent.com:${k}`, v]))
+  }
+  const [owner, name] = s.repo.split('/')
+  const web = 'sts:AssumeRoleWithWebIdentity'
+  const provider = s.provider
+  return {
+    role: a.ciRole,
+    allowed: [{ why: 'the deploy job', principal: provider, action: web, context: claims() }],
+    denied: [
+      { why: 'another repository', principal: provider, action: web, context: claims({ sub: `repo:someone-else/${name}:environment:${s.env}` }) },
+      { why: 'another repository of the same owner', principal: provider, action: web, context: claims({ sub: `repo:${owner}/${name}-fork:environment:${s.env}` }) },
+      { why: 'a repository whose name starts with this one', principal: provider, action: web, context: claims({ sub: `repo:${s.repo}x:environment:${s.env}` }) },
+      { why: 'another environment', principal: provider, action: web, context: claims({ sub: `repo:${s.repo}:environment:staging` }) },
+      { why: 'a pull request', principal: provider, action: web, context: claims({ sub: `repo:${s.repo}:pull_request`, ref: 'refs/pull/7/merge' }) },
+      { why: 'a job without an environment, on the branch', principal: provider, action: web, context: claims({ sub: `repo:${s.repo}:ref:${s.ref ?? 'refs/heads/main'}` }) },
+      ...(s.ref ? [{ why: 'the environment, from another branch', principal: provider, action: web, context: claims({ ref: 'refs/heads/feature' }) }] : []),
+      { why: 'a token for another audience', principal: provider, action: web, context: claims({ aud: `https://github.com/${owner}` }) },
+      { why: 'a token without a subject', principal: provider, action: web, context: claims({ sub: undefined }) },
+      { why: 'another account\'s GitHub provider', principal: provider.replace(/::\d{12}:/, '::999999999999:'), action: web, context: claims() },
+      { why: 'another OIDC issuer', principal: a.oidc('issuer.example.com'), action: web, context: claims() },
+      { why: 'an IAM user of the account', principal: a.user, action: 'sts:AssumeRole', context: {} },
+    ],
+  }
 }
 
 // A role of the stack with AdministratorAccess on it: the boundary leaves it this much.

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate'
-import { allowed, denied, boundary, refused, needsNoPermission, arns } from './calls.mjs'
+import { createValidatedPolicy, validateTrustPolicy } from '@cloud-copilot/iam-policy'
+import { allowed, denied, boundary, trust, refused, needsNoPermission, arns } from './calls.mjs'
 
 const root = new URL('../..', import.meta.url).pathname
 const rendersDir = process.env.IAM_RENDERS
@@ -50,6 +51,21 @@ async function simulate(policies, boundaryPolicy, principal, action, resource, c
   if (r.resultType === 'error') return { result: 'error', detail: r.errors.message + ' ' + JSON.stringify(r.errors) }
   const ignored = r.resultType === 'single' ? r.result.ignoredContextKeys : r.results.flatMap((x) => x.ignoredContextKeys ?? [])
   return { result: r.overallResult, ignored: ignored ?? [] }
+}
+
+// A role's trust policy decides AssumeRoleWithWebIdentity alone. The claims of GitHub's tokens
+// (sub, aud) are condition keys of the provider's own, which the simulator's validation does not
+// list for this action, so the trust is evaluated without that validation; the policy itself is
+// checked as a trust policy.
+function assume(trustPolicy, role, account, c) {
+  const policy = createValidatedPolicy(trustPolicy, validateTrustPolicy, { name: 'trust' })
+  if (policy.errors.length) return { result: 'error', detail: JSON.stringify(policy.errors) }
+  return {
+    result: runUnsafeSimulation({
+      request: { principal: c.principal, action: c.action, resource: { resource: role, accountId: account }, contextVariables: c.context },
+      identityPolicies: [], serviceControlPolicies: [], resourceControlPolicies: [], resourcePolicy: policy,
+    }, {}),
+  }
 }
 
 const describe = (c) => `${c.action} on ${c.resource}${Object.keys(c.context).length ? ' ' + JSON.stringify(c.context) : ''}`
@@ -115,7 +131,43 @@ for (const render of renders) {
     }
     assert.deepEqual(failures, [])
   })
+
+  if (render.trust) {
+    test(`${label}: only the deploy job of ${s.repo} (environment ${s.env}${s.ref ? `, ${s.ref}` : ''}) may assume the CI role`, (t) => {
+      const doc = JSON.parse(render.trust)
+      const { role, allowed: ok, denied: no } = trust(s)
+      const failures = []
+      for (const c of ok) {
+        const r = assume(doc, role, s.A, c)
+        if (r.result !== 'Allowed') failures.push(`${r.result}: ${c.why} ${JSON.stringify(c.context)}${r.detail ? ' ' + r.detail : ''}`)
+      }
+      for (const c of no) {
+        const r = assume(doc, role, s.A, c)
+        if (r.result === 'Allowed' || r.result === 'error') failures.push(`${r.result} (${c.why}): ${c.principal} ${JSON.stringify(c.context)}${r.detail ? ' ' + r.detail : ''}`)
+      }
+      t.diagnostic(`${ok.length} allowed, ${no.length} denied`)
+      assert.deepEqual(failures, [])
+
+      // The cases must tell a right trust from the usual mistakes: a subject pattern for the
+      // whole owner, or no subject at all, would let some of them in.
+      const cond = doc.Statement[0].Condition.StringEquals
+      const owner = s.repo.split('/')[0]
+      const { 'token.actions.githubusercontent.com:sub': _, ...withoutSub } = cond
+      for (const [mistake, broken] of [
+        ['sub matching the owner\'s repositories', { ...doc, Statement: [{ ...doc.Statement[0], Condition: { StringEquals: withoutSub, StringLike: { 'token.actions.githubusercontent.com:sub': `repo:${owner}/*` } } }] }],
+        ['no sub', { ...doc, Statement: [{ ...doc.Statement[0], Condition: { StringEquals: withoutSub } }] }],
+      ]) {
+        const admitted = no.filter((c) => assume(broken, role, s.A, c).result === 'Allowed')
+        assert.ok(admitted.length > 0, `a trust with ${mistake} would pass these cases too`)
+      }
+    })
+  }
 }
+
+test('the renders cover a stack with a GitHub repository and a remote state, and one without', () => {
+  assert.ok(renders.some((r) => r.trust && r.stack.bucket), 'no render with github_repository and state_bucket: the CI role\'s trust and the state policy go unevaluated')
+  assert.ok(renders.some((r) => !r.trust && !r.stack.bucket), 'no render without them')
+})
 
 test('requests evaluated without the simulator\'s resource-type check (shared prefixes)', (t) => {
   t.diagnostic(`${unvalidated.size} distinct: ELB v2 tagging and API Gateway v2, which the data files under v1`)

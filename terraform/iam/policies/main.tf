@@ -1,7 +1,9 @@
 # The IAM policy documents of one stack, from its name, partition, account and region: what the
-# deploying identity may do (several managed policies, each within IAM's 6,144 characters), and
-# the permissions boundary every role of the stack is created with. No provider and no data
-# source, so the documents render offline (scripts/test-iam.sh evaluates them).
+# deploying identity may do (several managed policies, each within IAM's 6,144 characters; with
+# state_bucket, one for the remote state too), the permissions boundary every role of the stack
+# is created with, and with github_repository the trust policy of the role GitHub Actions
+# assumes. No provider and no data source, so the documents render offline
+# (scripts/test-iam.sh evaluates them).
 #
 # One local per AWS service below: a call the stack starts making goes in its service's list.
 #
@@ -78,6 +80,77 @@ variable "task_role_statements" {
     resources = list(string)
   }))
   default = []
+}
+
+variable "state_bucket" {
+  description = "The S3 bucket of the stack's remote state (backend.hcl), or null for none: the deployer may then read and write its state object and lock file there, and nothing else in the bucket."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.state_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.state_bucket))
+    error_message = "state_bucket must be an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)."
+  }
+}
+
+variable "state_key" {
+  description = "The state object's key in state_bucket (backend.hcl's key); null: <name>/terraform.tfstate."
+  type        = string
+  default     = null
+
+  # No wildcard: the key becomes the policy's resource, which would then cover other objects.
+  validation {
+    condition     = var.state_key == null || can(regex("^[A-Za-z0-9!_.()'-][A-Za-z0-9!_.()'/-]{0,1000}$", var.state_key))
+    error_message = "state_key must be an S3 key of letters, digits and !_.()'-/ (no * or ?, no leading /)."
+  }
+}
+
+variable "github_repository" {
+  description = "The GitHub repository (owner/name) whose deploy job may assume the CI role, or null for no CI role."
+  type        = string
+  default     = null
+
+  # GitHub's own rules for owner and repository names, which leave no room for a wildcard.
+  validation {
+    condition = var.github_repository == null || try(
+      can(regex("^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9])*/[A-Za-z0-9_.-]{1,100}$", var.github_repository)) &&
+      length(split("/", var.github_repository)[0]) <= 39 && !contains([".", ".."], split("/", var.github_repository)[1]),
+    false)
+    error_message = "github_repository must be owner/name as GitHub spells it, e.g. octo-org/actors."
+  }
+}
+
+variable "github_environment" {
+  description = "The GitHub environment of the deploy job: its OIDC subject is repo:<owner/name>:environment:<this>."
+  type        = string
+  default     = "production"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{1,255}$", var.github_environment))
+    error_message = "github_environment must be 1-255 letters, digits, dots, hyphens and underscores."
+  }
+}
+
+variable "github_ref" {
+  description = "The only git ref the deploy job may run from (its token's ref claim); null leaves that to the environment's deployment branch rule alone (for a partition whose STS does not check GitHub's claims)."
+  type        = string
+  default     = "refs/heads/main"
+
+  validation {
+    condition     = var.github_ref == null || try(can(regex("^refs/(heads|tags)/[A-Za-z0-9_./-]+$", var.github_ref)) && !strcontains(var.github_ref, ".."), false)
+    error_message = "github_ref must be one branch or tag, e.g. refs/heads/main or refs/tags/v1.2.0 (no wildcard), or null."
+  }
+}
+
+variable "github_oidc_provider_arn" {
+  description = "ARN of GitHub's OIDC provider in the account; null: the one terraform/iam creates (arn:<partition>:iam::<account>:oidc-provider/token.actions.githubusercontent.com)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.github_oidc_provider_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$", var.github_oidc_provider_arn))
+    error_message = "github_oidc_provider_arn must be the ARN of GitHub's OIDC provider: arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com."
+  }
 }
 
 locals {
@@ -499,12 +572,61 @@ locals {
     },
   ]
 
+  # ---- the remote state (backend.hcl): its object and lock file, nothing else in the bucket ----
+  state_key = coalesce(var.state_key, "${local.n}/terraform.tfstate")
+  state_statements = { for bucket in compact([var.state_bucket]) : "state" => [
+    {
+      # The S3 backend lists the bucket (workspaces); names only, never contents.
+      Sid      = "ListTheStateBucket"
+      Effect   = "Allow"
+      Action   = "s3:ListBucket"
+      Resource = "${local.arn}:s3:::${bucket}"
+    },
+    {
+      Sid      = "TheState"
+      Effect   = "Allow"
+      Action   = ["s3:GetObject", "s3:PutObject"]
+      Resource = "${local.arn}:s3:::${bucket}/${local.state_key}"
+    },
+    {
+      # use_lockfile: the lock is <key>.tflock beside the state, created and deleted by each run.
+      Sid      = "TheStateLock"
+      Effect   = "Allow"
+      Action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+      Resource = "${local.arn}:s3:::${bucket}/${local.state_key}.tflock"
+    },
+  ] }
+
   # ---- the managed policies, each within IAM's 6,144 characters ----------------------------
-  deployer = {
+  deployer = merge({
     compute = concat(local.ecs_statements, local.ecr_statements, local.logs_statements, local.secret_statements, local.dynamodb_statements, local.alarms_statements)
     network = local.ec2_statements
     edge    = concat(local.elb_statements, local.acm_statements, local.route53_statements, local.apigateway_statements, local.cloudmap_statements)
     iam     = concat(local.iam_statements, local.read)
+  }, local.state_statements)
+
+  # ---- GitHub Actions: who may assume the CI role --------------------------------------------
+  # GitHub's tokens come from one issuer for every repository on GitHub: the trust must name
+  # this repository and environment exactly (sub), the audience configure-aws-credentials asks
+  # for (aud), and the one ref deploys run from (ref; the environment's branch rule is GitHub's
+  # side, this one AWS's). StringEquals everywhere: no pattern can match another repository.
+  github_issuer       = "token.actions.githubusercontent.com"
+  github_provider_arn = coalesce(var.github_oidc_provider_arn, "${local.iam}:oidc-provider/${local.github_issuer}")
+  github_subject      = var.github_repository == null ? null : "repo:${var.github_repository}:environment:${var.github_environment}"
+  github_trust = var.github_repository == null ? null : {
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "GitHubDeployJob"
+      Effect    = "Allow"
+      Principal = { Federated = local.github_provider_arn }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {
+        StringEquals = merge({
+          "${local.github_issuer}:aud" = "sts.amazonaws.com"
+          "${local.github_issuer}:sub" = local.github_subject
+        }, var.github_ref == null ? {} : { "${local.github_issuer}:ref" = var.github_ref })
+      }
+    }]
   }
 
   # ---- the boundary: the most any role of the stack may ever do --------------------------------
@@ -519,6 +641,7 @@ locals {
   }]
   deployer_json = { for part, statements in local.deployer : part => jsonencode({ Version = "2012-10-17", Statement = statements }) }
   boundary_json = jsonencode(local.boundary)
+  trust_json    = local.github_trust == null ? null : jsonencode(local.github_trust)
   task_json     = length(local.task_statements) == 0 ? null : jsonencode({ Version = "2012-10-17", Statement = local.task_statements })
 
   boundary = {
@@ -592,4 +715,9 @@ output "boundary_arn" {
 output "task_policy_arn" {
   description = "ARN of the application's extra policy: the only policy the deployer may attach to the stack's roles."
   value       = local.task_arn
+}
+
+output "github_trust_policy" {
+  description = "The CI role's trust policy (JSON): GitHub Actions' deploy job of github_repository, in github_environment, on github_ref; null without github_repository."
+  value       = local.trust_json
 }
