@@ -1,14 +1,20 @@
 package httpapi_test
 
 import (
+	"bufio"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/actors-dev/actors/gen/actorsapi"
 )
@@ -149,5 +155,44 @@ func TestBodyLimits(t *testing.T) {
 				t.Errorf("the 400 is %d bytes for a %d-byte body; want it small whatever the body", len(got), len(tc.body))
 			}
 		})
+	}
+}
+
+// TestRefusalsCloseTheConnection: a 401 or a 429 says Connection: close and ends the
+// connection at once, reading no more of the refused body, so that a client without
+// credentials cannot keep its slot by sending the body slowly.
+func TestRefusalsCloseTheConnection(t *testing.T) {
+	srv, _ := newServer(t, nil)
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	slowPost := func(auth string) (*http.Response, net.Conn) {
+		t.Helper()
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second)) // the test server has no read timeout
+		fmt.Fprintf(c, "POST /actors HTTP/1.1\r\nHost: a\r\n%sContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"act", auth)
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("no answer before the body is complete: %v", err)
+		}
+		resp.Body.Close()
+		return resp, c
+	}
+	wrong := "Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte(user+":wrong")) + "\r\n"
+	const failures = 10 // a client's budget of failed authentications
+	for i := range failures + 1 {
+		resp, c := slowPost(wrong)
+		want := http.StatusUnauthorized
+		if i == failures {
+			want = http.StatusTooManyRequests
+		}
+		if resp.StatusCode != want || !resp.Close { // Close: the answer says Connection: close
+			t.Fatalf("refusal %d: %d, close %v; want %d with Connection: close", i+1, resp.StatusCode, resp.Close, want)
+		}
+		if _, err := c.Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("refusal %d: the connection is still open, waiting for the body (%v)", i+1, err)
+		}
 	}
 }
