@@ -9,6 +9,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"os"
 	"regexp"
 	"strconv"
@@ -17,6 +19,9 @@ import (
 	"time"
 
 	"github.com/actors-dev/actors/gen/actorsapi"
+	"github.com/actors-dev/actors/internal/actors"
+	"github.com/actors-dev/actors/internal/httpapi"
+	"github.com/actors-dev/actors/internal/memstore"
 )
 
 // TestFailedAuthenticationsAreLimited: ten failures from one client, then 429 with
@@ -194,5 +199,43 @@ func TestRefusalsCloseTheConnection(t *testing.T) {
 		if _, err := c.Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
 			t.Fatalf("refusal %d: the connection is still open, waiting for the body (%v)", i+1, err)
 		}
+	}
+}
+
+// TestClientsBehindAPIGateway: behind API Gateway every connection comes from the VPC
+// link, and the client is named only in Forwarded. One client guessing passwords is
+// limited; another, with the right password, is not.
+func TestClientsBehindAPIGateway(t *testing.T) {
+	h, err := httpapi.NewHandler(httpapi.Config{Store: memstore.New(actors.Seed()...), Username: user, Password: password,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}) // the test server's clients: the VPC link
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	do := func(client, pass string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("GET", srv.URL+"/actors/1", nil)
+		req.SetBasicAuth(user, pass)
+		req.Header.Set("Forwarded", "for="+client+";host=abc123.execute-api.eu-west-1.amazonaws.com;proto=https")
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	for range 10 {
+		do("198.51.100.1", "guess")
+	}
+	if resp := do("198.51.100.1", password); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("the guessing client: %d, want 429", resp.StatusCode)
+	}
+	resp := do(`"[2001:db8::2]:4711"`, password)
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("another client: %d, want 200", resp.StatusCode)
+	}
+	if resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Error("no HSTS, though API Gateway says the client came over HTTPS")
 	}
 }

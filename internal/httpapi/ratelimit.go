@@ -106,30 +106,95 @@ func retryAfter(d time.Duration) string {
 }
 
 // clientAddr is the address that failed authentications are counted against: the peer, or,
-// when the peer is a trusted proxy (a load balancer), the last address in X-Forwarded-For
-// that is not itself a trusted proxy. Without trusted proxies the header is ignored, since
-// any client can write it.
+// when the peer is a trusted proxy (a front door), the last address its proxies name that is
+// not itself a trusted proxy. A malformed or unnamed hop ends the walk: nothing before it
+// is believed. Without trusted proxies no header is read, since any client can write them.
 func clientAddr(r *http.Request, trusted []netip.Prefix) netip.Addr {
 	peer := peerAddr(r)
 	if !isTrusted(peer, trusted) {
 		return peer
 	}
-	hops := r.Header.Values("X-Forwarded-For")
+	hops := forwardedFor(r.Header)
 	for i := len(hops) - 1; i >= 0; i-- {
-		parts := strings.Split(hops[i], ",")
-		for j := len(parts) - 1; j >= 0; j-- {
-			addr, err := netip.ParseAddr(strings.TrimSpace(parts[j]))
-			if err != nil {
-				return peer // a malformed hop: trust nothing before it
-			}
-			addr = addr.Unmap()
-			if !isTrusted(addr, trusted) {
-				return addr
-			}
-			peer = addr
+		addr, ok := parseNode(hops[i])
+		if !ok {
+			return peer
 		}
+		if !isTrusted(addr, trusted) {
+			return addr
+		}
+		peer = addr
 	}
 	return peer
+}
+
+// forwardedFor lists the clients the proxies name, nearest last: an ALB appends the address
+// it received the connection from to X-Forwarded-For; API Gateway sends no X-Forwarded-For,
+// and appends an RFC 7239 element, for=<client>;host=…;proto=https, to Forwarded instead
+// (turning any X-Forwarded-* a client sent into elements before it). So Forwarded is read
+// only when X-Forwarded-For is absent: behind an ALB, a client's own Forwarded means nothing.
+func forwardedFor(h http.Header) []string {
+	var hops []string
+	if xff := h["X-Forwarded-For"]; len(xff) > 0 {
+		for _, v := range xff {
+			hops = append(hops, strings.Split(v, ",")...)
+		}
+		return hops
+	}
+	for _, v := range h["Forwarded"] {
+		for _, element := range splitQuoted(v, ',') {
+			hops = append(hops, forwardedParam(element, "for"))
+		}
+	}
+	return hops
+}
+
+// forwardedParam is the value of one parameter of a Forwarded element, unquoted; "" when
+// the element has none.
+func forwardedParam(element, name string) string {
+	for _, pair := range splitQuoted(element, ';') {
+		if k, v, _ := strings.Cut(strings.TrimSpace(pair), "="); strings.EqualFold(k, name) {
+			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			return v
+		}
+	}
+	return ""
+}
+
+// splitQuoted cuts s at each sep outside a quoted string.
+func splitQuoted(s string, sep byte) []string {
+	var parts []string
+	quoted, start := false, 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '"':
+			quoted = !quoted
+		case s[i] == '\\' && quoted:
+			i++ // a quoted pair: the next byte is literal
+		case s[i] == sep && !quoted:
+			parts, start = append(parts, s[start:i]), i+1
+		}
+	}
+	return append(parts, s[start:])
+}
+
+// parseNode reads the address of a hop: 192.0.2.7, 2001:db8::7, or either with a port, the
+// IPv6 address then in brackets. RFC 7239's "unknown" and obfuscated names (_hidden) are no
+// address.
+func parseNode(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	if inner, ok := strings.CutPrefix(s, "["); ok {
+		if s, ok = strings.CutSuffix(inner, "]"); !ok {
+			return netip.Addr{}, false
+		}
+	}
+	addr, err := netip.ParseAddr(s)
+	return addr.Unmap(), err == nil
 }
 
 // peerAddr is the address the connection comes from; the zero Addr when it has none

@@ -13,6 +13,7 @@ func TestClientAddr(t *testing.T) {
 		name    string
 		peer    string
 		xff     []string
+		fwd     []string // Forwarded
 		trusted []netip.Prefix
 		want    string
 	}{
@@ -25,6 +26,26 @@ func TestClientAddr(t *testing.T) {
 		{name: "malformed hop stops the walk", peer: "10.0.1.5:80", xff: []string{"198.51.100.1, junk"}, trusted: lb, want: "10.0.1.5"},
 		{name: "IPv6 peer", peer: "[2001:db8::1]:80", want: "2001:db8::1"},
 		{name: "IPv4-mapped peer", peer: "[::ffff:203.0.113.7]:80", want: "203.0.113.7"},
+
+		// API Gateway (HTTP API) sends Forwarded, with its own element last, and no X-Forwarded-For.
+		{name: "API Gateway", peer: "10.0.1.5:80", fwd: []string{"for=198.51.100.1;host=abc123.execute-api.eu-west-1.amazonaws.com;proto=https"}, trusted: lb, want: "198.51.100.1"},
+		{name: "API Gateway, a client's X-Forwarded-For turned into an element", peer: "10.0.1.5:80", trusted: lb, want: "198.51.100.1",
+			fwd: []string{"for=1.2.3.4, for=198.51.100.1;host=abc123.execute-api.eu-west-1.amazonaws.com;proto=https"}},
+		{name: "API Gateway, elements in header lines", peer: "10.0.1.5:80", trusted: lb, want: "198.51.100.1",
+			fwd: []string{"for=1.2.3.4;proto=http", "for=198.51.100.1;host=abc123.execute-api.eu-west-1.amazonaws.com;proto=https"}},
+		{name: "API Gateway, an IPv6 client", peer: "10.0.1.5:80", fwd: []string{`for="[2001:db8:cafe::17]";host=h;proto=https`}, trusted: lb, want: "2001:db8:cafe::17"},
+		{name: "an IPv6 client with a port", peer: "10.0.1.5:80", fwd: []string{`For="[2001:db8:cafe::17]:4711"`}, trusted: lb, want: "2001:db8:cafe::17"},
+		{name: "an IPv4 client with a port", peer: "10.0.1.5:80", fwd: []string{`for="198.51.100.1:4711"`}, trusted: lb, want: "198.51.100.1"},
+		{name: "a quoted comma is no element", peer: "10.0.1.5:80", fwd: []string{`for=198.51.100.1;host="a,b"`}, trusted: lb, want: "198.51.100.1"},
+		{name: "Forwarded through a chain of trusted proxies", peer: "10.0.1.5:80", fwd: []string{"for=198.51.100.1, for=10.0.2.2;proto=https"}, trusted: lb, want: "198.51.100.1"},
+		{name: "an unknown client stops the walk", peer: "10.0.1.5:80", fwd: []string{"for=198.51.100.1, for=unknown"}, trusted: lb, want: "10.0.1.5"},
+		{name: "an obfuscated client stops the walk", peer: "10.0.1.5:80", fwd: []string{"for=198.51.100.1, for=_hidden"}, trusted: lb, want: "10.0.1.5"},
+		{name: "an element without for stops the walk", peer: "10.0.1.5:80", fwd: []string{"for=198.51.100.1, host=h;proto=https"}, trusted: lb, want: "10.0.1.5"},
+		{name: "malformed Forwarded", peer: "10.0.1.5:80", fwd: []string{`for="[2001:db8::1`}, trusted: lb, want: "10.0.1.5"},
+		{name: "an unclosed bracket", peer: "10.0.1.5:80", fwd: []string{`for="[2001:db8::1"`}, trusted: lb, want: "10.0.1.5"},
+		{name: "an unclosed quote", peer: "10.0.1.5:80", fwd: []string{`for="198.51.100.1`}, trusted: lb, want: "10.0.1.5"},
+		{name: "Forwarded from an untrusted peer", peer: "203.0.113.7:4242", fwd: []string{"for=198.51.100.1"}, trusted: lb, want: "203.0.113.7"},
+		{name: "behind an ALB, a client's own Forwarded is ignored", peer: "10.0.1.5:80", xff: []string{"198.51.100.1"}, fwd: []string{"for=1.2.3.4"}, trusted: lb, want: "198.51.100.1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -32,6 +53,9 @@ func TestClientAddr(t *testing.T) {
 			r.RemoteAddr = tc.peer
 			for _, v := range tc.xff {
 				r.Header.Add("X-Forwarded-For", v)
+			}
+			for _, v := range tc.fwd {
+				r.Header.Add("Forwarded", v)
 			}
 			if got := clientAddr(r, tc.trusted); got.String() != tc.want {
 				t.Errorf("clientAddr = %s, want %s", got, tc.want)
