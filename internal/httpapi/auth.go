@@ -37,9 +37,14 @@ func (g *gate) authenticate(w http.ResponseWriter, r *http.Request, in *openapi3
 	if err == nil {
 		return true
 	}
-	if d, blocked := g.limiter.recordFailure(client); blocked {
-		g.log.LogAttrs(r.Context(), slog.LevelWarn, "authentication failures limited",
-			slog.String("client", limitKey(client).String()), slog.String("request_id", telemetry.RequestID(r.Context())))
+	d, blocked, exhausted := g.limiter.recordFailure(client)
+	if exhausted.IsValid() { // once a client, or a site, runs out; no more than one line a second
+		g.warnings.Do(func() {
+			g.log.LogAttrs(r.Context(), slog.LevelWarn, "authentication failures limited: further requests get 429",
+				slog.String("client", exhausted.String()), slog.String("request_id", telemetry.RequestID(r.Context())))
+		})
+	}
+	if blocked {
 		tooManyFailures(w, r, d)
 		return false
 	}

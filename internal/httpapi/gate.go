@@ -15,11 +15,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
+	"golang.org/x/time/rate"
 
 	"github.com/actors-dev/actors/gen/actorsapi"
 	"github.com/actors-dev/actors/internal/route"
@@ -41,6 +43,7 @@ type gate struct {
 	// them bounds that memory, whatever the number of cores.
 	bodyChecks chan struct{}
 	log        *slog.Logger
+	warnings   rate.Sometimes // of clients limited
 	errs       []error
 }
 
@@ -81,7 +84,8 @@ func newGate(routes *route.Table, beside http.Handler, auth openapi3filter.Authe
 			// Defaults are the handlers' business; setting them would rewrite the request.
 			SkipSettingDefaults: true,
 		},
-		log: log,
+		log:      log,
+		warnings: rate.Sometimes{Interval: time.Second},
 	}
 	for _, op := range routes.Ops {
 		validated := *op.Operation

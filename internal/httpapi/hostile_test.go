@@ -2,11 +2,13 @@ package httpapi_test
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -237,5 +239,47 @@ func TestClientsBehindAPIGateway(t *testing.T) {
 	}
 	if resp.Header.Get("Strict-Transport-Security") == "" {
 		t.Error("no HSTS, though API Gateway says the client came over HTTPS")
+	}
+}
+
+// TestLimitedClientsAreLogged: a client that runs out of failed authentications is logged
+// once, however long it goes on guessing; many clients running out at once give no more
+// than a line a second.
+func TestLimitedClientsAreLogged(t *testing.T) {
+	var logs bytes.Buffer
+	h, err := httpapi.NewHandler(httpapi.Config{Store: memstore.New(actors.Seed()...), Username: user, Password: password,
+		Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	guess := func(peer string) int {
+		req := httptest.NewRequest("GET", "/actors", nil)
+		req.RemoteAddr = peer
+		req.SetBasicAuth(user, "guess")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w.Code
+	}
+	warnings := func() int { return strings.Count(logs.String(), `"msg":"authentication failures limited`) }
+	limited := 0
+	for range 543 {
+		if guess("203.0.113.7:4242") == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited != 533 || warnings() != 1 {
+		t.Fatalf("543 guesses: %d limited, %d warnings; want 533 limited and 1 warning\n%s", limited, warnings(), logs.String())
+	}
+	if !strings.Contains(logs.String(), `"client":"203.0.113.7/32"`) {
+		t.Errorf("the warning does not name the client:\n%s", logs.String())
+	}
+	start := time.Now()
+	for i := range 200 {
+		for range 10 {
+			guess(fmt.Sprintf("198.51.100.%d:4242", i))
+		}
+	}
+	if n, most := warnings()-1, int(time.Since(start)/time.Second)+1; n > most {
+		t.Errorf("200 clients limited: %d warnings, want at most one a second (%d)", n, most)
 	}
 }

@@ -17,26 +17,35 @@ import (
 // every authFailEvery (10 a minute). A client that has used them up gets 429 for every
 // secured request until a token returns, even with the right password, or guessing would go
 // on at full speed with 429 meaning "wrong". Clients that authenticate never spend a token.
+// An IPv6 client spends from its /64 (limitKey) and from its /48 too, which has siteBudgets
+// times the budget: a site usually holds a /48, and each of its 65,536 /64s would otherwise
+// bring a budget of its own.
 const (
 	authFailBurst = 10
 	authFailEvery = 6 * time.Second
+	siteBudgets   = 5
 	// maxTrackedClients bounds the limiter's memory under a spray of addresses.
 	maxTrackedClients = 100_000
 )
 
 type authLimiter struct {
 	mu      sync.Mutex
-	clients map[netip.Addr]*rate.Limiter // by limitKey
+	clients map[netip.Prefix]*budget // by limitKeys
 	now     func() time.Time
 }
 
-func newAuthLimiter() *authLimiter {
-	return &authLimiter{clients: make(map[netip.Addr]*rate.Limiter), now: time.Now}
+type budget struct {
+	*rate.Limiter
+	warned bool // its exhaustion was reported, and it has not rested since
 }
 
-// limitKey is what a client's failures are counted against: its IPv4 address, or its IPv6
-// /64. One host usually has a whole /64 to itself, so counting single IPv6 addresses would
-// give it billions of fresh budgets.
+func newAuthLimiter() *authLimiter {
+	return &authLimiter{clients: make(map[netip.Prefix]*budget), now: time.Now}
+}
+
+// limitKey is the client a connection or a failure is counted against: its IPv4 address,
+// or its IPv6 /64. One host usually has a whole /64 to itself, so counting single IPv6
+// addresses would give it billions of fresh budgets.
 func limitKey(client netip.Addr) netip.Addr {
 	if client.Is6() {
 		p, _ := client.Prefix(64) // cannot fail: 64 bits fit an IPv6 address
@@ -45,44 +54,76 @@ func limitKey(client netip.Addr) netip.Addr {
 	return client
 }
 
-// blocked reports whether the client has no failures left, and if so how long until it has.
-func (l *authLimiter) blocked(client netip.Addr) (time.Duration, bool) {
-	l.mu.Lock()
-	lim := l.clients[limitKey(client)]
-	l.mu.Unlock()
-	if lim == nil {
-		return 0, false
+// limitKeys are the budgets a client's failures are spent from: keys[:n]. An array, so that
+// checking a client allocates nothing.
+func limitKeys(client netip.Addr) (keys [2]netip.Prefix, n int) {
+	if !client.Is6() {
+		return [2]netip.Prefix{netip.PrefixFrom(client, client.BitLen())}, 1
 	}
-	return timeToNextFailure(lim, l.now())
+	keys[0], _ = client.Prefix(64) // cannot fail: both fit an IPv6 address
+	keys[1], _ = client.Prefix(48)
+	return keys, 2
+}
+
+// blocked reports whether the client has no failures left, and if so how long until it has.
+func (l *authLimiter) blocked(client netip.Addr) (wait time.Duration, blocked bool) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	keys, n := limitKeys(client)
+	for _, key := range keys[:n] {
+		if b := l.clients[key]; b != nil {
+			if d, ok := timeToNextFailure(b.Limiter, now); ok {
+				wait, blocked = max(wait, d), true
+			}
+		}
+	}
+	return wait, blocked
 }
 
 // recordFailure spends one of the client's failures. It reports whether the client is now
-// blocked, and for how long.
-func (l *authLimiter) recordFailure(client netip.Addr) (time.Duration, bool) {
+// blocked and for how long, and the budget this failure used up, if it is the first time
+// since that budget last rested (an invalid Prefix otherwise): what is worth a warning.
+func (l *authLimiter) recordFailure(client netip.Addr) (wait time.Duration, blocked bool, exhausted netip.Prefix) {
 	now := l.now()
-	key := limitKey(client)
 	l.mu.Lock()
-	lim := l.clients[key]
-	if lim == nil {
-		if len(l.clients) >= maxTrackedClients {
-			l.forgetRested(now)
+	defer l.mu.Unlock()
+	keys, n := limitKeys(client)
+	for i, key := range keys[:n] {
+		b := l.clients[key]
+		if b == nil {
+			if len(l.clients) >= maxTrackedClients {
+				l.forgetRested(now)
+			}
+			burst, every := authFailBurst, rate.Every(authFailEvery)
+			if i == 1 { // the /48
+				burst, every = siteBudgets*burst, siteBudgets*every
+			}
+			b = &budget{Limiter: rate.NewLimiter(every, burst)}
+			l.clients[key] = b
 		}
-		lim = rate.NewLimiter(rate.Every(authFailEvery), authFailBurst)
-		l.clients[key] = lim
+		if b.TokensAt(now) >= float64(b.Burst()) {
+			b.warned = false
+		}
+		if !b.AllowN(now, 1) {
+			blocked = true
+		}
+		if d, ok := timeToNextFailure(b.Limiter, now); ok {
+			wait = max(wait, d)
+			if !b.warned {
+				b.warned, exhausted = true, key
+			}
+		}
 	}
-	l.mu.Unlock()
-	if lim.AllowN(now, 1) {
-		return 0, false
-	}
-	return timeToNextFailure(lim, now)
+	return wait, blocked, exhausted
 }
 
-// forgetRested drops clients whose limiter has refilled: they are indistinguishable from new
-// ones. If all are still limited, it drops them all rather than grow without bound.
+// forgetRested drops budgets that have refilled: they are indistinguishable from new ones.
+// If all are still spent, it drops them all rather than grow without bound.
 func (l *authLimiter) forgetRested(now time.Time) {
-	for addr, lim := range l.clients {
-		if lim.TokensAt(now) >= authFailBurst {
-			delete(l.clients, addr)
+	for key, b := range l.clients {
+		if b.TokensAt(now) >= float64(b.Burst()) {
+			delete(l.clients, key)
 		}
 	}
 	if len(l.clients) >= maxTrackedClients {
@@ -97,7 +138,7 @@ func timeToNextFailure(lim *rate.Limiter, now time.Time) (time.Duration, bool) {
 	if tokens >= 1 {
 		return 0, false
 	}
-	return time.Duration((1 - tokens) * float64(authFailEvery)), true
+	return time.Duration((1 - tokens) / float64(lim.Limit()) * float64(time.Second)), true
 }
 
 // retryAfter is a Retry-After value in whole seconds, at least 1.

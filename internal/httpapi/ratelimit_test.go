@@ -70,11 +70,11 @@ func TestAuthLimiter(t *testing.T) {
 	l.now = func() time.Time { return now }
 	a, b := netip.MustParseAddr("203.0.113.7"), netip.MustParseAddr("203.0.113.8")
 	for i := range authFailBurst {
-		if _, blocked := l.recordFailure(a); blocked {
+		if _, blocked, _ := l.recordFailure(a); blocked {
 			t.Fatalf("failure %d blocked; the first %d are allowed", i+1, authFailBurst)
 		}
 	}
-	d, blocked := l.recordFailure(a)
+	d, blocked, _ := l.recordFailure(a)
 	if !blocked || d <= 0 || d > authFailEvery {
 		t.Fatalf("failure %d: blocked=%v wait=%s, want blocked for at most %s", authFailBurst+1, blocked, d, authFailEvery)
 	}
@@ -103,18 +103,88 @@ func TestIPv6ClientsArePerSlash64(t *testing.T) {
 	for i := range 50 {
 		addr := netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, byte(i + 1)})
 		for range 10 {
-			if _, b := l.recordFailure(addr); b {
+			if _, b := l.blocked(addr); b {
 				blocked++
+				continue
 			}
+			l.recordFailure(addr)
 		}
 	}
 	if want := 50*10 - authFailBurst; blocked != want {
 		t.Errorf("50 addresses of one /64 × 10 failures: %d blocked, want %d", blocked, want)
 	}
 	if _, b := l.blocked(netip.MustParseAddr("2001:db8:0:2::1")); b {
-		t.Error("another /64 is blocked too")
+		t.Error("another /64 of the same /48 is blocked too")
 	}
 	if _, b := l.blocked(netip.MustParseAddr("2001:db8:0:1:ffff::1")); !b {
 		t.Error("a new address in the limited /64 is not blocked")
+	}
+}
+
+// TestIPv6SitesArePerSlash48: a site's /48 holds 65,536 /64s; together they have five
+// times the budget of one, not 65,536 times.
+func TestIPv6SitesArePerSlash48(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	l := newAuthLimiter()
+	l.now = func() time.Time { return now }
+	refused := 0
+	for i := range 50 {
+		addr := netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, byte(i + 1), 0, 0, 0, 0, 0, 0, 0, 1}) // 2001:db8:1:i::1
+		for range 10 {
+			if _, b := l.blocked(addr); b {
+				refused++
+				continue
+			}
+			l.recordFailure(addr)
+		}
+	}
+	if want := 50*10 - siteBudgets*authFailBurst; refused != want {
+		t.Errorf("50 /64s of one /48 × 10 guesses: %d refused, want %d", refused, want)
+	}
+	if _, b := l.blocked(netip.MustParseAddr("2001:db8:1:ffff::1")); !b {
+		t.Error("a fresh /64 of the limited /48 is not blocked")
+	}
+	if _, b := l.blocked(netip.MustParseAddr("2001:db8:2::1")); b {
+		t.Error("another /48 is blocked too")
+	}
+	now = now.Add(authFailEvery)
+	if _, b := l.blocked(netip.MustParseAddr("2001:db8:1:ffff::1")); b {
+		t.Error("the /48 is still blocked after its failures began to come back")
+	}
+}
+
+// TestExhaustedOncePerBlock: recordFailure names a budget when a failure uses it up, once,
+// until the budget has rested; a client guessing on at the rate its tokens return is not
+// named again.
+func TestExhaustedOncePerBlock(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	l := newAuthLimiter()
+	l.now = func() time.Time { return now }
+	a := netip.MustParseAddr("203.0.113.7")
+	var named []netip.Prefix
+	guess := func() {
+		if _, blocked := l.blocked(a); blocked {
+			return
+		}
+		if _, _, exhausted := l.recordFailure(a); exhausted.IsValid() {
+			named = append(named, exhausted)
+		}
+	}
+	for range 533 {
+		guess()
+	}
+	for range 20 { // on at the rate of the tokens
+		now = now.Add(authFailEvery)
+		guess()
+	}
+	if len(named) != 1 || named[0] != netip.MustParsePrefix("203.0.113.7/32") {
+		t.Errorf("named %v, want 203.0.113.7/32 once", named)
+	}
+	now = now.Add(authFailBurst * authFailEvery) // rested
+	for range authFailBurst {
+		guess()
+	}
+	if len(named) != 2 {
+		t.Errorf("after a rest and a new block: named %v, want a second time", named)
 	}
 }
