@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -231,36 +230,6 @@ func (op *operation) pathKey(r *http.Request) (string, bool) {
 		key = append(key, v...)
 	}
 	return string(key), true
-}
-
-// acceptedPaths are the path parameter values kin-openapi accepted for one operation. The
-// spec does not change while the server runs, so neither does its verdict on the same
-// values, and most requests (GET /actors/{id}, GET /actors) carry nothing else: asking
-// kin-openapi again is the largest cost of serving them. Only accepted values are kept,
-// at most maxAccepted, then the set starts again: a client walking through ids costs
-// some validation, never memory; a rejected request always gets kin-openapi's errors.
-type acceptedPaths struct {
-	mu   sync.RWMutex
-	keys map[string]struct{}
-}
-
-const maxAccepted = 4096
-
-func (a *acceptedPaths) has(key string) bool {
-	a.mu.RLock()
-	_, ok := a.keys[key]
-	a.mu.RUnlock()
-	return ok
-}
-
-func (a *acceptedPaths) add(key string) {
-	a.mu.Lock()
-	if a.keys == nil || len(a.keys) >= maxAccepted {
-		a.keys = make(map[string]struct{})
-	}
-	// A copy: key may share the memory of the request's whole path.
-	a.keys[strings.Clone(key)] = struct{}{}
-	a.mu.Unlock()
 }
 
 func repeatedQuery(r *http.Request, single []string) []actorsapi.InvalidParam {
