@@ -28,7 +28,7 @@ func limitedServer(t *testing.T, limit int, trusted ...netip.Prefix) (string, *s
 	}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	return tcp.Addr().String(), ln.(slotListener).s
+	return tcp.Addr().String(), ln.(*slots)
 }
 
 // dialFrom connects to addr from the loopback address from.

@@ -99,8 +99,8 @@ func forwardedHTTPS(r *http.Request, trusted []netip.Prefix) bool {
 	if protos := r.Header["X-Forwarded-Proto"]; len(protos) > 0 {
 		proto = protos[len(protos)-1]
 	} else if fwd := r.Header["Forwarded"]; len(fwd) > 0 {
-		elements := splitQuoted(fwd[len(fwd)-1], ',')
-		proto = forwardedParam(elements[len(elements)-1], "proto")
+		last := fwd[len(fwd)-1]
+		proto = forwardedParam(last[strings.LastIndexByte(last, ',')+1:], "proto")
 	}
 	return strings.EqualFold(proto, "https") && isTrusted(peerAddr(r), trusted)
 }

@@ -46,22 +46,22 @@ func newAuthLimiter() *authLimiter {
 // limitKey is the client a connection or a failure is counted against: its IPv4 address,
 // or its IPv6 /64. One host usually has a whole /64 to itself, so counting single IPv6
 // addresses would give it billions of fresh budgets.
-func limitKey(client netip.Addr) netip.Addr {
+func limitKey(client netip.Addr) netip.Prefix {
 	if client.Is6() {
 		p, _ := client.Prefix(64) // cannot fail: 64 bits fit an IPv6 address
-		return p.Addr()
+		return p
 	}
-	return client
+	return netip.PrefixFrom(client, client.BitLen())
 }
 
-// limitKeys are the budgets a client's failures are spent from: keys[:n]. An array, so that
-// checking a client allocates nothing.
+// limitKeys are the budgets a client's failures are spent from, keys[:n]: its limitKey, and
+// an IPv6 client's /48. An array, so that checking a client allocates nothing.
 func limitKeys(client netip.Addr) (keys [2]netip.Prefix, n int) {
+	keys[0] = limitKey(client)
 	if !client.Is6() {
-		return [2]netip.Prefix{netip.PrefixFrom(client, client.BitLen())}, 1
+		return keys, 1
 	}
-	keys[0], _ = client.Prefix(64) // cannot fail: both fit an IPv6 address
-	keys[1], _ = client.Prefix(48)
+	keys[1], _ = client.Prefix(48) // cannot fail: 48 bits fit an IPv6 address
 	return keys, 2
 }
 
@@ -175,25 +175,23 @@ func clientAddr(r *http.Request, trusted []netip.Prefix) netip.Addr {
 // (turning any X-Forwarded-* a client sent into elements before it). So Forwarded is read
 // only when X-Forwarded-For is absent: behind an ALB, a client's own Forwarded means nothing.
 func forwardedFor(h http.Header) []string {
-	var hops []string
 	if xff := h["X-Forwarded-For"]; len(xff) > 0 {
-		for _, v := range xff {
-			hops = append(hops, strings.Split(v, ",")...)
-		}
-		return hops
+		return strings.Split(strings.Join(xff, ","), ",")
 	}
+	var hops []string
 	for _, v := range h["Forwarded"] {
-		for _, element := range splitQuoted(v, ',') {
+		for element := range strings.SplitSeq(v, ",") {
 			hops = append(hops, forwardedParam(element, "for"))
 		}
 	}
 	return hops
 }
 
-// forwardedParam is the value of one parameter of a Forwarded element, unquoted; "" when
-// the element has none.
+// forwardedParam is a parameter of a Forwarded element, unquoted; "" when it has none. A
+// quoted value holding ',' or ';', which no front door sends, is cut apart and fails as an
+// address: the walk stops there, at the proxy.
 func forwardedParam(element, name string) string {
-	for _, pair := range splitQuoted(element, ';') {
+	for pair := range strings.SplitSeq(element, ";") {
 		if k, v, _ := strings.Cut(strings.TrimSpace(pair), "="); strings.EqualFold(k, name) {
 			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 				v = v[1 : len(v)-1]
@@ -202,23 +200,6 @@ func forwardedParam(element, name string) string {
 		}
 	}
 	return ""
-}
-
-// splitQuoted cuts s at each sep outside a quoted string.
-func splitQuoted(s string, sep byte) []string {
-	var parts []string
-	quoted, start := false, 0
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '"':
-			quoted = !quoted
-		case s[i] == '\\' && quoted:
-			i++ // a quoted pair: the next byte is literal
-		case s[i] == sep && !quoted:
-			parts, start = append(parts, s[start:i]), i+1
-		}
-	}
-	return append(parts, s[start:])
 }
 
 // parseNode reads the address of a hop: 192.0.2.7, 2001:db8::7, or either with a port, the

@@ -36,7 +36,7 @@ func TestClientAddr(t *testing.T) {
 		{name: "API Gateway, an IPv6 client", peer: "10.0.1.5:80", fwd: []string{`for="[2001:db8:cafe::17]";host=h;proto=https`}, trusted: lb, want: "2001:db8:cafe::17"},
 		{name: "an IPv6 client with a port", peer: "10.0.1.5:80", fwd: []string{`For="[2001:db8:cafe::17]:4711"`}, trusted: lb, want: "2001:db8:cafe::17"},
 		{name: "an IPv4 client with a port", peer: "10.0.1.5:80", fwd: []string{`for="198.51.100.1:4711"`}, trusted: lb, want: "198.51.100.1"},
-		{name: "a quoted comma is no element", peer: "10.0.1.5:80", fwd: []string{`for=198.51.100.1;host="a,b"`}, trusted: lb, want: "198.51.100.1"},
+		{name: "a quoted comma stops the walk", peer: "10.0.1.5:80", fwd: []string{`for=198.51.100.1;host="a,b"`}, trusted: lb, want: "10.0.1.5"},
 		{name: "Forwarded through a chain of trusted proxies", peer: "10.0.1.5:80", fwd: []string{"for=198.51.100.1, for=10.0.2.2;proto=https"}, trusted: lb, want: "198.51.100.1"},
 		{name: "an unknown client stops the walk", peer: "10.0.1.5:80", fwd: []string{"for=198.51.100.1, for=unknown"}, trusted: lb, want: "10.0.1.5"},
 		{name: "an obfuscated client stops the walk", peer: "10.0.1.5:80", fwd: []string{"for=198.51.100.1, for=_hidden"}, trusted: lb, want: "10.0.1.5"},
