@@ -104,7 +104,7 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 	readHeader := fs.String("read-header-timeout", envOr("ACTORS_READ_HEADER_TIMEOUT", "5s"), "time a client gets to send its request headers (ACTORS_READ_HEADER_TIMEOUT)")
 	write := fs.String("write-timeout", envOr("ACTORS_WRITE_TIMEOUT", "30s"), "time from the end of the headers to the end of the response (ACTORS_WRITE_TIMEOUT)")
 	idle := fs.String("idle-timeout", envOr("ACTORS_IDLE_TIMEOUT", "75s"), "time a keep-alive connection is kept open for its next request; behind a proxy, above the proxy's own (ACTORS_IDLE_TIMEOUT)")
-	proxies := fs.String("trusted-proxies", getenv("ACTORS_TRUSTED_PROXIES"), "comma-separated CIDRs of load balancers whose X-Forwarded-For is believed (ACTORS_TRUSTED_PROXIES)")
+	proxies := fs.String("trusted-proxies", getenv("ACTORS_TRUSTED_PROXIES"), "comma-separated CIDRs of the front doors whose X-Forwarded-For or Forwarded is believed (ACTORS_TRUSTED_PROXIES)")
 	store := fs.String("store", envOr("ACTORS_STORE", "memory"), "memory or dynamodb (ACTORS_STORE)")
 	table := fs.String("dynamodb-table", getenv("ACTORS_DYNAMODB_TABLE"), "DynamoDB table, with -store dynamodb (ACTORS_DYNAMODB_TABLE)")
 	endpoint := fs.String("dynamodb-endpoint", getenv("ACTORS_DYNAMODB_ENDPOINT"), "DynamoDB endpoint URL for local or test servers; empty means AWS (ACTORS_DYNAMODB_ENDPOINT)")
@@ -135,8 +135,8 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 	}
 	var err error
 	for _, d := range []struct {
-		to             *time.Duration
-		value, name, e string
+		to                   *time.Duration
+		value, name, example string
 	}{
 		{&cfg.shutdownTimeout, *shutdown, "ACTORS_SHUTDOWN_TIMEOUT / -shutdown-timeout", "20s"},
 		{&cfg.readHeaderTimeout, *readHeader, "ACTORS_READ_HEADER_TIMEOUT / -read-header-timeout", "5s"},
@@ -144,7 +144,7 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		{&cfg.idleTimeout, *idle, "ACTORS_IDLE_TIMEOUT / -idle-timeout", "75s"},
 	} {
 		if *d.to, err = time.ParseDuration(d.value); err != nil || *d.to <= 0 {
-			return config{}, fmt.Errorf("%s %q: want a positive duration, e.g. %s", d.name, d.value, d.e)
+			return config{}, fmt.Errorf("%s %q: want a positive duration, e.g. %s", d.name, d.value, d.example)
 		}
 	}
 	for _, s := range strings.Split(*proxies, ",") {

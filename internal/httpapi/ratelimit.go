@@ -67,13 +67,12 @@ func limitKeys(client netip.Addr) (keys [2]netip.Prefix, n int) {
 
 // blocked reports whether the client has no failures left, and if so how long until it has.
 func (l *authLimiter) blocked(client netip.Addr) (wait time.Duration, blocked bool) {
-	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	keys, n := limitKeys(client)
 	for _, key := range keys[:n] {
-		if b := l.clients[key]; b != nil {
-			if d, ok := timeToNextFailure(b.Limiter, now); ok {
+		if b := l.clients[key]; b != nil { // a client that never failed costs no clock reading
+			if d, ok := timeToNextFailure(b.Limiter, l.now()); ok {
 				wait, blocked = max(wait, d), true
 			}
 		}

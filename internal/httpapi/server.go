@@ -27,8 +27,8 @@ type Config struct {
 	Username string
 	Password string
 	// TrustedProxies are the front doors whose X-Forwarded-For or Forwarded names the
-	// client, for limiting failed authentications and connections per client, and whose
-	// trace context a span continues. Empty: the peer address is the client.
+	// client (for limiting failed authentications per client) and says HTTPS (for HSTS),
+	// and whose trace context a span continues. Empty: the peer address is the client.
 	TrustedProxies []netip.Prefix
 	Logger         *slog.Logger
 	// Tracer, when set, gives every request a server span (see internal/telemetry).
