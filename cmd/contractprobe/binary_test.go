@@ -65,19 +65,19 @@ func startProbe(t *testing.T, bin, base string, args ...string) (*exec.Cmd, *byt
 }
 
 // waitExit waits for cmd, at most limit, which bounds a broken run only.
-func waitExit(t *testing.T, cmd *exec.Cmd, limit time.Duration) (error, time.Duration) {
+func waitExit(t *testing.T, cmd *exec.Cmd, limit time.Duration) (time.Duration, error) {
 	t.Helper()
 	start := time.Now()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err := <-done:
-		return err, time.Since(start)
+		return time.Since(start), err
 	case <-time.After(limit):
 		_ = cmd.Process.Kill()
 		<-done
 		t.Fatalf("the probe was still running after %s", limit)
-		return nil, 0
+		return 0, nil
 	}
 }
 
@@ -109,7 +109,7 @@ func TestBuiltProbeAgainstAHostileServer(t *testing.T) {
 		return true
 	})
 	cmd, out, killed := startProbe(t, bin, srv.URL, "-timeout", "60s")
-	err, took := waitExit(t, cmd, 3*time.Minute)
+	took, err := waitExit(t, cmd, 3*time.Minute)
 	if killed() {
 		t.Fatalf("the probe passed 1 GB of RSS: killed\n%.2000s", out)
 	}
@@ -151,7 +151,7 @@ func TestBuiltProbeAgainstAHostileServer(t *testing.T) {
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
-		err, _ := waitExit(t, cmd, 30*time.Second)
+		_, err := waitExit(t, cmd, 30*time.Second)
 		took := time.Since(start)
 		t.Logf("%d SIGTERM: %v after %s", signals, err, took.Round(time.Millisecond))
 		switch ws := cmd.ProcessState.Sys().(syscall.WaitStatus); {

@@ -41,15 +41,15 @@ func raw(w http.ResponseWriter, response string) bool {
 	return true
 }
 
-// probeFor runs the probe against srv with -timeout and returns its report, its error, and
-// how long it took.
-func probeFor(t *testing.T, ctx context.Context, srv *httptest.Server, timeout string) (string, error, time.Duration) {
+// probeFor runs the probe against srv with -timeout and returns its report, how long it
+// took, and its error.
+func probeFor(t *testing.T, ctx context.Context, srv *httptest.Server, timeout string) (string, time.Duration, error) {
 	t.Helper()
 	env := map[string]string{"ACTORS_USERNAME": user, "ACTORS_PASSWORD": password}
 	var out bytes.Buffer
 	start := time.Now()
 	err := run(ctx, []string{"contractprobe", "-url", srv.URL, "-timeout", timeout}, func(k string) string { return env[k] }, srv.Client().Transport, &out)
-	return out.String(), err, time.Since(start)
+	return out.String(), time.Since(start), err
 }
 
 // requireFitToPrint fails on a report that holds what a server could use to forge lines or
@@ -87,7 +87,7 @@ func TestProbePrintsNoServerControl(t *testing.T) {
 		return raw(w, "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nLocation: /actors/1\u009b2K\r\nETag: \"1\u202e\"\r\n"+
 			fmt.Sprintf("Content-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body))
 	})
-	out, err, _ := probeFor(t, context.Background(), srv, "30s")
+	out, _, err := probeFor(t, context.Background(), srv, "30s")
 	if err == nil {
 		t.Error("the probe passed")
 	}
@@ -111,7 +111,7 @@ func TestProbePrintsNoCredentials(t *testing.T) {
 		_ = json.NewEncoder(w).Encode(map[string]string{"authorization": auth, "decoded": string(decoded), "password": password})
 		return true
 	})
-	out, err, _ := probeFor(t, context.Background(), srv, "30s")
+	out, _, err := probeFor(t, context.Background(), srv, "30s")
 	if err == nil {
 		t.Error("the probe passed")
 	}
@@ -162,7 +162,7 @@ func TestProbeBoundsWhatItValidates(t *testing.T) {
 				_, _ = io.WriteString(w, tc.body)
 				return true
 			})
-			out, err, took := probeFor(t, context.Background(), srv, "60s")
+			out, took, err := probeFor(t, context.Background(), srv, "60s")
 			if err == nil {
 				t.Error("the probe passed")
 			}
@@ -196,14 +196,14 @@ func TestProbeEndsOnTime(t *testing.T) {
 			}
 		}
 	})
-	out, err, took := probeFor(t, context.Background(), srv, "2s")
+	out, took, err := probeFor(t, context.Background(), srv, "2s")
 	if err == nil || took > 2*time.Second+cleanupTimeout {
 		t.Errorf("with -timeout 2s against a trickling server: err %v after %s\n%s", err, took, out)
 	}
 
 	ctx, interrupt := context.WithCancel(context.Background())
 	time.AfterFunc(time.Second, interrupt) // as SIGINT or SIGTERM does
-	out, err, took = probeFor(t, ctx, srv, "60s")
+	out, took, err = probeFor(t, ctx, srv, "60s")
 	if err == nil || took > time.Second+cleanupTimeout {
 		t.Errorf("interrupted after 1s: err %v after %s\n%s", err, took, out)
 	}

@@ -105,7 +105,7 @@ func StartTracing(ctx context.Context, getenv func(string) string, version strin
 	if limits.AttributeValueLengthLimit < 0 { // unlimited unless set
 		limits.AttributeValueLengthLimit = defaultAttributeLength
 	}
-	provider := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res), sdktrace.WithSpanLimits(limits))
+	provider := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res), sdktrace.WithRawSpanLimits(limits))
 	return &Tracing{provider: provider, client: client}, nil
 }
 
