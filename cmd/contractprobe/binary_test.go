@@ -39,45 +39,57 @@ func buildProbe(t *testing.T) string {
 	return bin
 }
 
-// startProbe starts the built probe against base; a watchdog kills it past 1 GB of RSS.
-func startProbe(t *testing.T, bin, base string, args ...string) (*exec.Cmd, *bytes.Buffer, func() bool) {
-	t.Helper()
-	cmd := exec.Command(bin, append([]string{"-url", base}, args...)...)
-	cmd.Env = append(os.Environ(), "ACTORS_USERNAME="+user, "ACTORS_PASSWORD="+password)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var killed atomic.Bool
-	go func() {
-		for cmd.ProcessState == nil {
-			if rss, err := vmRSS(cmd.Process.Pid); err == nil && rss > 1<<30 {
-				killed.Store(true)
-				_ = cmd.Process.Kill()
-				return
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}()
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	return cmd, &out, killed.Load
+// probeProcess is the built probe, running.
+type probeProcess struct {
+	cmd    *exec.Cmd
+	out    bytes.Buffer
+	killed atomic.Bool   // by the watchdog, past 1 GB of RSS
+	done   chan struct{} // closed once it has exited
+	err    error         // cmd.Wait's, once done
 }
 
-// waitExit waits for cmd, at most limit, which bounds a broken run only.
-func waitExit(t *testing.T, cmd *exec.Cmd, limit time.Duration) (time.Duration, error) {
+// startProbe starts the built probe against base; a watchdog kills it past 1 GB of RSS.
+func startProbe(t *testing.T, bin, base string, args ...string) *probeProcess {
 	t.Helper()
-	start := time.Now()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	p := &probeProcess{cmd: exec.Command(bin, append([]string{"-url", base}, args...)...), done: make(chan struct{})}
+	p.cmd.Env = append(os.Environ(), "ACTORS_USERNAME="+user, "ACTORS_PASSWORD="+password)
+	p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	go func() {
+		for {
+			if rss, err := vmRSS(p.cmd.Process.Pid); err == nil && rss > 1<<30 {
+				p.killed.Store(true)
+				_ = p.cmd.Process.Kill()
+			}
+			select {
+			case <-p.done:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	})
+	return p
+}
+
+// wait waits for the probe to exit, at most limit, which bounds a broken run only.
+func (p *probeProcess) wait(t *testing.T, limit time.Duration) error {
+	t.Helper()
 	select {
-	case err := <-done:
-		return time.Since(start), err
+	case <-p.done:
+		return p.err
 	case <-time.After(limit):
-		_ = cmd.Process.Kill()
-		<-done
 		t.Fatalf("the probe was still running after %s", limit)
-		return 0, nil
+		return nil
 	}
 }
 
@@ -108,15 +120,16 @@ func TestBuiltProbeAgainstAHostileServer(t *testing.T) {
 		_, _ = io.WriteString(w, body)
 		return true
 	})
-	cmd, out, killed := startProbe(t, bin, srv.URL, "-timeout", "60s")
-	took, err := waitExit(t, cmd, 3*time.Minute)
-	if killed() {
-		t.Fatalf("the probe passed 1 GB of RSS: killed\n%.2000s", out)
+	start := time.Now()
+	p := startProbe(t, bin, srv.URL, "-timeout", "60s")
+	err := p.wait(t, 3*time.Minute)
+	if p.killed.Load() {
+		t.Fatalf("the probe passed 1 GB of RSS: killed\n%.2000s", p.out.String())
 	}
-	peak := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
-	t.Logf("a MiB of violations for every request: exit %v after %s, peak RSS %d MB, %d bytes of report", err, took.Round(time.Millisecond), peak>>20, out.Len())
-	if cmd.ProcessState.ExitCode() != 1 || peak > 200<<20 || out.Len() > 64<<10 {
-		t.Errorf("exit %v, peak RSS %d MB, %d bytes of report: want exit 1, under 200 MB, under 64 KiB", err, peak>>20, out.Len())
+	peak := p.cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
+	t.Logf("a MiB of violations for every request: exit %v after %s, peak RSS %d MB, %d bytes of report", err, time.Since(start).Round(time.Millisecond), peak>>20, p.out.Len())
+	if p.cmd.ProcessState.ExitCode() != 1 || peak > 200<<20 || p.out.Len() > 64<<10 {
+		t.Errorf("exit %v, peak RSS %d MB, %d bytes of report: want exit 1, under 200 MB, under 64 KiB", err, peak>>20, p.out.Len())
 	}
 
 	// A server that creates the actor, then never answers again: the probe waits in the
@@ -142,23 +155,23 @@ func TestBuiltProbeAgainstAHostileServer(t *testing.T) {
 		return true
 	})
 	for _, signals := range []int{1, 2} {
-		cmd, out, _ := startProbe(t, bin, srv.URL, "-timeout", "60s")
+		p := startProbe(t, bin, srv.URL, "-timeout", "60s")
 		time.Sleep(time.Second) // in the lifecycle, waiting for GET /actors/9
 		start := time.Now()
 		for range signals {
-			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 				t.Fatal(err)
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
-		_, err := waitExit(t, cmd, 30*time.Second)
+		err := p.wait(t, 30*time.Second)
 		took := time.Since(start)
 		t.Logf("%d SIGTERM: %v after %s", signals, err, took.Round(time.Millisecond))
-		switch ws := cmd.ProcessState.Sys().(syscall.WaitStatus); {
-		case signals == 1 && (ws.ExitStatus() != 1 || took > cleanupTimeout+5*time.Second || !strings.Contains(out.String(), "clean-up: DELETE /actors/9")):
-			t.Errorf("one SIGTERM: %v after %s, want exit 1 after the clean-up's try\n%s", err, took, out)
+		switch ws := p.cmd.ProcessState.Sys().(syscall.WaitStatus); {
+		case signals == 1 && (ws.ExitStatus() != 1 || took > cleanupTimeout+5*time.Second || !strings.Contains(p.out.String(), "clean-up: DELETE /actors/9")):
+			t.Errorf("one SIGTERM: %v after %s, want exit 1 after the clean-up's try\n%s", err, took, p.out.String())
 		case signals == 2 && (!ws.Signaled() || took > 5*time.Second):
-			t.Errorf("two SIGTERMs: %v after %s, want killed by the second at once\n%s", err, took, out)
+			t.Errorf("two SIGTERMs: %v after %s, want killed by the second at once\n%s", err, took, p.out.String())
 		}
 	}
 }
