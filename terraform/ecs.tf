@@ -80,6 +80,10 @@ locals {
         { name = "GOMEMLIMIT", value = local.gomemlimit },
         # The metrics' Service dimension, which the alarms watch (alarms.tf), and the traces' name.
         { name = "OTEL_SERVICE_NAME", value = local.metrics_service },
+        # An idle connection is kept longer than the front door keeps its own, so that the front
+        # door closes it: one the task closes while a request is on its way there is a 502. The
+        # ALB keeps its for 60 s; API Gateway publishes no figure for private integrations.
+        { name = "ACTORS_IDLE_TIMEOUT", value = { api_gateway = "10m", alb = "75s", public_ip = "75s" }[var.front_door] },
       ],
       local.dynamodb ? [
         { name = "ACTORS_DYNAMODB_TABLE", value = aws_dynamodb_table.this[0].name },
@@ -93,6 +97,9 @@ locals {
       ],
       var.enable_tracing ? [
         { name = "OTEL_EXPORTER_OTLP_ENDPOINT", value = "http://127.0.0.1:4318" },
+        # Neither front door starts traces, and both pass a client's traceparent on: it would
+        # choose what is sampled. Every request starts its own trace.
+        { name = "OTEL_PROPAGATORS", value = "none" },
       ] : [],
       var.enable_tracing && var.tracing_sample_ratio < 1 ? [
         { name = "OTEL_TRACES_SAMPLER", value = "parentbased_traceidratio" },

@@ -30,6 +30,7 @@ type config struct {
 	// readHeaderTimeout and writeTimeout bound slow clients; tests shorten them.
 	readHeaderTimeout time.Duration
 	writeTimeout      time.Duration
+	idleTimeout       time.Duration // how long a keep-alive connection may wait for its next request
 	trustedProxies    []netip.Prefix
 	debugAddr         string // opt-in pprof listener; empty means none
 	store             string // "memory" or "dynamodb"
@@ -102,7 +103,8 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 	shutdown := fs.String("shutdown-timeout", envOr("ACTORS_SHUTDOWN_TIMEOUT", "20s"), "time in-flight requests get to finish on SIGTERM (ACTORS_SHUTDOWN_TIMEOUT)")
 	readHeader := fs.String("read-header-timeout", envOr("ACTORS_READ_HEADER_TIMEOUT", "5s"), "time a client gets to send its request headers (ACTORS_READ_HEADER_TIMEOUT)")
 	write := fs.String("write-timeout", envOr("ACTORS_WRITE_TIMEOUT", "30s"), "time from the end of the headers to the end of the response (ACTORS_WRITE_TIMEOUT)")
-	proxies := fs.String("trusted-proxies", getenv("ACTORS_TRUSTED_PROXIES"), "comma-separated CIDRs of load balancers whose X-Forwarded-For is believed (ACTORS_TRUSTED_PROXIES)")
+	idle := fs.String("idle-timeout", envOr("ACTORS_IDLE_TIMEOUT", "75s"), "time a keep-alive connection is kept open for its next request; behind a proxy, above the proxy's own (ACTORS_IDLE_TIMEOUT)")
+	proxies := fs.String("trusted-proxies", getenv("ACTORS_TRUSTED_PROXIES"), "comma-separated CIDRs of the front doors whose X-Forwarded-For or Forwarded is believed (ACTORS_TRUSTED_PROXIES)")
 	store := fs.String("store", envOr("ACTORS_STORE", "memory"), "memory or dynamodb (ACTORS_STORE)")
 	table := fs.String("dynamodb-table", getenv("ACTORS_DYNAMODB_TABLE"), "DynamoDB table, with -store dynamodb (ACTORS_DYNAMODB_TABLE)")
 	endpoint := fs.String("dynamodb-endpoint", getenv("ACTORS_DYNAMODB_ENDPOINT"), "DynamoDB endpoint URL for local or test servers; empty means AWS (ACTORS_DYNAMODB_ENDPOINT)")
@@ -131,16 +133,19 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 	if cfg.logFormat != "" && cfg.logFormat != "json" && cfg.logFormat != "text" {
 		return config{}, fmt.Errorf("ACTORS_LOG_FORMAT / -log-format %q: want json or text", cfg.logFormat)
 	}
-	d, err := time.ParseDuration(*shutdown)
-	if err != nil || d <= 0 {
-		return config{}, fmt.Errorf("ACTORS_SHUTDOWN_TIMEOUT / -shutdown-timeout %q: want a positive duration, e.g. 20s", *shutdown)
-	}
-	cfg.shutdownTimeout = d
-	if cfg.readHeaderTimeout, err = time.ParseDuration(*readHeader); err != nil || cfg.readHeaderTimeout <= 0 {
-		return config{}, fmt.Errorf("ACTORS_READ_HEADER_TIMEOUT / -read-header-timeout %q: want a positive duration, e.g. 5s", *readHeader)
-	}
-	if cfg.writeTimeout, err = time.ParseDuration(*write); err != nil || cfg.writeTimeout <= 0 {
-		return config{}, fmt.Errorf("ACTORS_WRITE_TIMEOUT / -write-timeout %q: want a positive duration, e.g. 30s", *write)
+	var err error
+	for _, d := range []struct {
+		to                   *time.Duration
+		value, name, example string
+	}{
+		{&cfg.shutdownTimeout, *shutdown, "ACTORS_SHUTDOWN_TIMEOUT / -shutdown-timeout", "20s"},
+		{&cfg.readHeaderTimeout, *readHeader, "ACTORS_READ_HEADER_TIMEOUT / -read-header-timeout", "5s"},
+		{&cfg.writeTimeout, *write, "ACTORS_WRITE_TIMEOUT / -write-timeout", "30s"},
+		{&cfg.idleTimeout, *idle, "ACTORS_IDLE_TIMEOUT / -idle-timeout", "75s"},
+	} {
+		if *d.to, err = time.ParseDuration(d.value); err != nil || *d.to <= 0 {
+			return config{}, fmt.Errorf("%s %q: want a positive duration, e.g. %s", d.name, d.value, d.example)
+		}
 	}
 	for _, s := range strings.Split(*proxies, ",") {
 		if s = strings.TrimSpace(s); s == "" {

@@ -24,15 +24,15 @@ import (
 // full of tiny header fields, which net/http parses at about 12 bytes of memory per byte.
 //
 //   - holders send just under the 64 KiB header limit and then stall, four times as many
-//     as the connection limit lets in at once: without that limit they would all be
-//     parsed together;
+//     as the connection limit lets in at once, from as many addresses as it takes for each
+//     address to stay within its share: without the limit they would all be parsed together;
 //   - flooders try to send 1 MiB of header each: without the header limit each would
 //     cost about 12 MiB.
 //
-// The peak RSS must stay under 150 MB, and /healthz, asked meanwhile, must answer: it
-// waits its turn behind the holders, which the header timeout (5s) cuts off a limit's
-// worth at a time. A watchdog kills the server if it passes 300 MB, so a regression fails
-// the test without straining the machine.
+// The peak RSS must stay under 150 MB, and /healthz, asked meanwhile from another address,
+// must answer: it waits its turn behind the holders, which the header timeout (5s) cuts off
+// a limit's worth at a time. A watchdog kills the server if it passes 300 MB, so a
+// regression fails the test without straining the machine.
 func TestHeaderFloodStaysBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary; skipped with -short")
@@ -58,8 +58,9 @@ func TestHeaderFloodStaysBounded(t *testing.T) {
 		if i >= holders {
 			header = flood
 		}
+		from := fmt.Sprintf("127.0.%d.%d", 10+i/250, 1+i%250/4) // four connections an address
 		wg.Go(func() {
-			if err := sendHeader(srv.addr, header); err != nil {
+			if err := sendHeader(from, srv.addr, header); err != nil {
 				mu.Lock()
 				dialErrs = append(dialErrs, err)
 				mu.Unlock()
@@ -67,7 +68,7 @@ func TestHeaderFloodStaysBounded(t *testing.T) {
 		})
 	}
 
-	healthClient := &http.Client{Timeout: time.Minute, Transport: &http.Transport{DisableKeepAlives: true}}
+	healthClient := &http.Client{Timeout: time.Minute, Transport: &http.Transport{DisableKeepAlives: true, DialContext: dialerFrom("127.0.0.9").DialContext}}
 	time.Sleep(200 * time.Millisecond) // let the attack get in first
 	resp, err := healthClient.Get(srv.base + "/healthz")
 	switch {
@@ -147,13 +148,20 @@ func headerFields(size int) []byte {
 	return buf.Bytes()[:size]
 }
 
-// sendHeader opens a connection and sends header until it is all out or the server stops
-// taking it; then it waits until the server answers or closes. It fails only when the
-// connection cannot be made.
-func sendHeader(addr string, header []byte) error {
-	// Connections beyond the limit wait in the accept queue; a busy machine may also be
-	// slow to complete the handshake. The timeouts bound a broken run only.
-	conn, err := net.DialTimeout("tcp", addr, time.Minute)
+// dialerFrom dials from the loopback address from: the server counts connections per
+// client address, and takes those from its own address (127.0.0.1 to 127.0.0.1) for its
+// health check.
+func dialerFrom(from string) *net.Dialer {
+	return &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: time.Minute}
+}
+
+// sendHeader opens a connection from the address from and sends header until it is all
+// out or the server stops taking it; then it waits until the server answers or closes. It
+// fails only when the connection cannot be made.
+func sendHeader(from, addr string, header []byte) error {
+	// Connections beyond the limit wait their turn; a busy machine may also be slow to
+	// complete the handshake. The timeouts bound a broken run only.
+	conn, err := dialerFrom(from).Dial("tcp", addr)
 	if err != nil {
 		return err
 	}

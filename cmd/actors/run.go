@@ -14,7 +14,6 @@ import (
 
 	"github.com/KimMachineGun/automemlimit/memlimit"
 	"go.opentelemetry.io/otel/trace"
-	"golang.org/x/net/netutil"
 
 	"github.com/actors-dev/actors/internal/actors"
 	"github.com/actors-dev/actors/internal/dynamostore"
@@ -103,19 +102,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		ReadHeaderTimeout: cfg.readHeaderTimeout,
 		ReadTimeout:       cfg.readHeaderTimeout + 10*time.Second, // headers, then a 64 KiB body
 		WriteTimeout:      cfg.writeTimeout,
-		IdleTimeout:       120 * time.Second,
+		IdleTimeout:       cfg.idleTimeout,
 		// net/http parses every header before any handler runs, at about 12 bytes of memory
 		// per byte sent, so the limit must be the real one. It allows a few KiB more, which
 		// the handler answers with a problem document; beyond, net/http sends its plain 431.
 		MaxHeaderBytes: httpapi.MaxHeaderBytes,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	ln, err := net.Listen("tcp", cfg.addr)
+	tcp, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("ACTORS_ADDR: %w", err)
 	}
 	// What connections cost together is then bounded too.
-	ln = netutil.LimitListener(ln, cfg.maxConnections)
+	ln, connState := httpapi.LimitConnections(tcp.(*net.TCPListener), cfg.maxConnections, cfg.trustedProxies, log)
+	srv.ConnState = connState
 	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("version", buildVersion()))
 	out.Flush() // say it now: scripts and tests wait for this line
 	// Hand the garbage of loading the spec back to the OS once, so idle RSS starts low.

@@ -221,6 +221,7 @@ func waitRefused(t *testing.T, addr string) {
 
 // binaryServer is the built actors binary running as a subprocess.
 type binaryServer struct {
+	bin    string // the binary's path
 	cmd    *exec.Cmd
 	addr   string // host:port it listens on
 	base   string // http://addr
@@ -271,13 +272,14 @@ func binaryEnv(env map[string]string) []string {
 // clean environment (binaryEnv).
 func startBinary(t *testing.T, env map[string]string) *binaryServer {
 	t.Helper()
-	cmd := exec.Command(buildBinary(t), "-addr", "127.0.0.1:0")
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0")
 	cmd.Env = binaryEnv(env)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &binaryServer{cmd: cmd, exited: make(chan struct{})}
+	s := &binaryServer{bin: bin, cmd: cmd, exited: make(chan struct{})}
 	cmd.Stderr = &lockedWriter{s}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -123,6 +123,8 @@ func TestTracesReachCollector(t *testing.T) {
 		"OTEL_SERVICE_NAME":           "actors-test",
 		"ACTORS_USERNAME":             "kirk",
 		"ACTORS_PASSWORD":             "NCC-1701-secret",
+		// The test stands for a proxy that starts traces: only a trusted one's are continued.
+		"ACTORS_TRUSTED_PROXIES": "127.0.0.1/32",
 	})
 
 	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"

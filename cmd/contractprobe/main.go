@@ -41,6 +41,7 @@ var errUsage = errors.New("usage")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop) // after the first signal, a second one kills at once
 	err := run(ctx, os.Args, os.Getenv, http.DefaultTransport, os.Stdout)
 	stop()
 	switch {
@@ -87,7 +88,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, transpo
 	defer cancel()
 	p := newProber(u, user, password, doc, routes, actorsapi.SpecYAML, transport, stdout)
 	fmt.Fprintf(stdout, "contractprobe: %s against api/openapi.yaml (%s %s)\n", u, doc.Info.Title, doc.Info.Version)
-	p.probe(ctx)
+	// Whatever the server does, the probe ends within -timeout, or soon after an interrupt:
+	// then its clean-up gets its own time, and no more.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.probe(ctx)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		select {
+		case <-done:
+		case <-time.After(cleanupTimeout + time.Second):
+			return fmt.Errorf("FAIL: stopped (%w) and still busy %s later: giving up; its actor may be left behind", context.Cause(ctx), cleanupTimeout)
+		}
+	}
 	return p.result()
 }
 

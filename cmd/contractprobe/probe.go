@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -14,8 +17,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
 	"go.yaml.in/yaml/v4"
 
 	"github.com/actors-dev/actors/internal/contract"
@@ -23,8 +29,14 @@ import (
 )
 
 const (
-	// maxBody bounds what is read of one response: a full page of 1000 actors is far less.
-	maxBody = 8 << 20
+	// maxBody bounds what is read of one response: the probe's requests ask for pages of
+	// one or two actors, and the spec is a few dozen KiB. Validating a hostile body costs
+	// kin-openapi many times its size.
+	maxBody = 1 << 20
+	// maxErrors and maxErrorLength bound what a failed check prints of the violations found
+	// in one response: a hostile one can hold millions.
+	maxErrors      = 5
+	maxErrorLength = 300
 	// maxRetryAfter bounds the wait when the server limits failed authentications.
 	maxRetryAfter = 15 * time.Second
 	// cleanupTimeout is the time the deletes at the end get, even after an interrupt.
@@ -57,7 +69,7 @@ type drive struct {
 func newProber(base *url.URL, user, password string, doc *openapi3.T, routes *route.Table, specYAML []byte, transport http.RoundTripper, out io.Writer) *prober {
 	return &prober{
 		base: base, user: user, password: password, doc: doc, specYAML: specYAML,
-		routes: routes, check: contract.NewChecker(routes), out: out, driven: map[drive]bool{},
+		routes: routes, check: briefChecker(routes), out: out, driven: map[drive]bool{},
 		client: &http.Client{
 			Transport: transport,
 			Timeout:   10 * time.Second,
@@ -65,6 +77,12 @@ func newProber(base *url.URL, user, password string, doc *openapi3.T, routes *ro
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 	}
+}
+
+func briefChecker(routes *route.Table) *contract.Checker {
+	c := contract.NewChecker(routes)
+	c.Brief = true
+	return c
 }
 
 func (p *prober) probe(ctx context.Context) {
@@ -101,13 +119,33 @@ func (p *prober) result() error {
 
 func (p *prober) pass(what string) {
 	p.checks++
-	fmt.Fprintf(p.out, "ok   %s\n", what)
+	fmt.Fprintf(p.out, "ok   %s\n", p.clean(what))
 }
 
 func (p *prober) fail(what, expected, got string) {
 	p.checks++
 	p.failures++
-	fmt.Fprintf(p.out, "FAIL %s\n     expected: %s\n     got:      %s\n", what, expected, got)
+	fmt.Fprintf(p.out, "FAIL %s\n     expected: %s\n     got:      %s\n", p.clean(what), p.clean(expected), p.clean(got))
+}
+
+// clean makes a string that may hold the server's bytes fit to print: the credentials, which
+// a server may send back, are redacted in every form the probe sent them in; every character
+// that is not graphic is written as a Go escape, so that no escape sequence or line break
+// reaches the terminal or the CI log, where it could forge the probe's own lines.
+func (p *prober) clean(s string) string {
+	for _, secret := range []string{base64.StdEncoding.EncodeToString([]byte(p.user + ":" + p.password)), p.user + ":" + p.password, p.password} {
+		s = strings.ReplaceAll(s, secret, "[redacted]")
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsGraphic(r) {
+			b.WriteRune(r)
+		} else {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
+	}
+	return b.String()
 }
 
 // call is one request to send.
@@ -136,10 +174,7 @@ type answer struct {
 // summary is what a failed check shows of an answer: its status, media type, and the start
 // of its body.
 func (a *answer) summary() string {
-	body := strings.TrimSpace(string(a.body))
-	if len(body) > 200 {
-		body = body[:200] + "…"
-	}
+	body := cut(strings.TrimSpace(string(a.body[:min(len(a.body), 1<<10)])), 200)
 	parts := []string{strconv.Itoa(a.status)}
 	if ct := a.header.Get("Content-Type"); ct != "" {
 		parts = append(parts, ct)
@@ -201,18 +236,23 @@ func (p *prober) send(ctx context.Context, c call) *answer {
 		return nil
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		p.fail(c.String(), "an answer", "reading the body: "+err.Error())
 		return nil
 	}
 	a := &answer{status: resp.StatusCode, header: resp.Header, body: b}
+	if len(b) > maxBody {
+		a.body = b[:maxBody]
+		p.fail(fmt.Sprintf("%s → %d", c, resp.StatusCode), fmt.Sprintf("a body of at most %d MiB", maxBody>>20), "more (answer: "+a.summary()+")")
+		return a
+	}
 	p.validated++
 	if _, op := p.routes.Match(req); op != nil && a.status >= 200 && a.status < 300 {
 		p.driven[drive{op, c.anonymous}] = true
 	}
 	if err := p.check.Check(req, resp, b); err != nil {
-		p.fail(fmt.Sprintf("%s → %d matches the spec", c, resp.StatusCode), "a response the spec documents for this operation and status", oneLine(err.Error())+" (answer: "+a.summary()+")")
+		p.fail(fmt.Sprintf("%s → %d matches the spec", c, resp.StatusCode), "a response the spec documents for this operation and status", describe(err)+" (answer: "+a.summary()+")")
 	}
 	return a
 }
@@ -617,12 +657,56 @@ func jsonString(v any) string {
 	return string(b)
 }
 
-// oneLine fits a validation error, which may list many causes over many lines, on one line
-// of the report.
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 500 {
-		s = s[:500] + "…"
+// describe fits a validation error on one line of the report: at most maxErrors of the
+// violations it holds, each at most maxErrorLength long, and how many there were. It walks
+// kin-openapi's errors rather than asking a MultiError, or an error holding one, for its
+// message: that is built whole, every violation at once.
+func describe(err error) string {
+	var shown []string
+	n := 0
+	var walk func(prefix string, err error)
+	walk = func(prefix string, err error) {
+		n0 := n
+		switch e := err.(type) {
+		case openapi3.MultiError:
+			for _, inner := range e {
+				walk(prefix, inner)
+			}
+		case *openapi3filter.ResponseError:
+			if e.Err != nil {
+				walk(prefix+e.Reason+": ", e.Err)
+			}
+		case *openapi3.SchemaError:
+			if path := e.JSONPointer(); len(path) > 0 {
+				prefix += `Error at "/` + strings.Join(path, "/") + `": `
+			}
+			if e.Origin != nil {
+				walk(prefix, e.Origin)
+			} else {
+				walk(prefix, errors.New(cmp.Or(e.Reason, `doesn't match schema "`+e.SchemaField+`"`)))
+			}
+		}
+		if n > n0 {
+			return
+		}
+		if n++; len(shown) < maxErrors {
+			shown = append(shown, cut(strings.Join(strings.Fields(prefix+err.Error()), " "), maxErrorLength))
+		}
 	}
-	return s
+	walk("", err)
+	if n > len(shown) {
+		shown = append(shown, fmt.Sprintf("and %d more", n-len(shown)))
+	}
+	return strings.Join(shown, " | ")
+}
+
+// cut is s cut to at most n bytes, on a character boundary, marked when cut.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

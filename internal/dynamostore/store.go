@@ -28,8 +28,8 @@ type Store struct {
 
 var _ actors.Store = (*Store)(nil)
 
-// newStore returns a store on cfg.Table through client. The table must exist (see
-// CreateTable); call Seed before serving.
+// newStore returns a store on cfg.Table through client. The table must exist (Terraform
+// makes it; dynalitetest.Table in tests); call Seed before serving.
 func newStore(client *dynamodb.Client, cfg Config) *Store {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = defaultTimeout

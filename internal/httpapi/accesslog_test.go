@@ -110,24 +110,36 @@ func TestAccessLog(t *testing.T) {
 	}
 }
 
-// TestAccessLogCutsLongPaths: a request for a long path, answered without credentials,
-// writes at most 512 bytes of it, and the length it had.
+// TestAccessLogCutsLongPaths: a request for a long path, or with a long method, answered
+// without credentials, writes at most 512 bytes of the path and 32 of the method, and the
+// lengths they had.
 func TestAccessLogCutsLongPaths(t *testing.T) {
-	var out lockedBuffer
-	h := loggingHandler(t, &out)
-	path := "/" + strings.Repeat("a", 60<<10)
-	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
-	var line struct {
-		Path      string `json:"path"`
-		PathBytes int    `json:"path_bytes"`
-	}
-	if err := json.Unmarshal([]byte(out.String()), &line); err != nil {
-		t.Fatalf("%v: %.200s", err, out.String())
-	}
-	if line.Path != path[:512] || line.PathBytes != len(path) {
-		t.Errorf("logged path of %d bytes, path_bytes %d; want the first 512 of %d", len(line.Path), line.PathBytes, len(path))
-	}
-	if len(out.String()) > 2<<10 {
-		t.Errorf("the line is %d bytes", len(out.String()))
+	for _, tc := range []struct{ name, method, path string }{
+		{"long path", "GET", "/" + strings.Repeat("a", 60<<10)},
+		{"long method", strings.Repeat("M", 60<<10), "/actors"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out lockedBuffer
+			h := loggingHandler(t, &out)
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(tc.method, tc.path, nil))
+			var line struct {
+				Method      string `json:"method"`
+				MethodBytes int    `json:"method_bytes"`
+				Path        string `json:"path"`
+				PathBytes   int    `json:"path_bytes"`
+			}
+			if err := json.Unmarshal([]byte(out.String()), &line); err != nil {
+				t.Fatalf("%v: %.200s", err, out.String())
+			}
+			if line.Path != tc.path[:min(512, len(tc.path))] || len(tc.path) > 512 && line.PathBytes != len(tc.path) {
+				t.Errorf("logged path of %d bytes, path_bytes %d; want the first 512 of %d", len(line.Path), line.PathBytes, len(tc.path))
+			}
+			if line.Method != tc.method[:min(32, len(tc.method))] || len(tc.method) > 32 && line.MethodBytes != len(tc.method) {
+				t.Errorf("logged method of %d bytes, method_bytes %d; want the first 32 of %d", len(line.Method), line.MethodBytes, len(tc.method))
+			}
+			if len(out.String()) > 2<<10 {
+				t.Errorf("the line is %d bytes", len(out.String()))
+			}
+		})
 	}
 }

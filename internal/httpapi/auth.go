@@ -25,7 +25,7 @@ const wwwAuthenticate = `Basic realm="actors", charset="UTF-8"`
 func (g *gate) authenticate(w http.ResponseWriter, r *http.Request, in *openapi3filter.RequestValidationInput, security openapi3.SecurityRequirements) bool {
 	client := clientAddr(r, g.trusted)
 	if d, blocked := g.limiter.blocked(client); blocked {
-		tooManyFailures(w, d)
+		tooManyFailures(w, r, d)
 		return false
 	}
 	// kin-openapi reads the body for the AuthenticationFunc's sake; ours has no business
@@ -37,20 +37,37 @@ func (g *gate) authenticate(w http.ResponseWriter, r *http.Request, in *openapi3
 	if err == nil {
 		return true
 	}
-	if d, blocked := g.limiter.recordFailure(client); blocked {
-		g.log.LogAttrs(r.Context(), slog.LevelWarn, "authentication failures limited",
-			slog.String("client", limitKey(client).String()), slog.String("request_id", telemetry.RequestID(r.Context())))
-		tooManyFailures(w, d)
+	d, blocked, exhausted := g.limiter.recordFailure(client)
+	if exhausted.IsValid() { // once a client, or a site, runs out; no more than one line a second
+		g.warnings.Do(func() {
+			g.log.LogAttrs(r.Context(), slog.LevelWarn, "authentication failures limited: further requests get 429",
+				slog.String("client", exhausted.String()), slog.String("request_id", telemetry.RequestID(r.Context())))
+		})
+	}
+	if blocked {
+		tooManyFailures(w, r, d)
 		return false
 	}
+	closeAfter(w, r)
 	w.Header().Set("WWW-Authenticate", wwwAuthenticate)
 	problem(w, http.StatusUnauthorized, "Missing or invalid credentials.", nil)
 	return false
 }
 
-func tooManyFailures(w http.ResponseWriter, wait time.Duration) {
+func tooManyFailures(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	closeAfter(w, r)
 	w.Header().Set("Retry-After", retryAfter(wait))
 	problem(w, http.StatusTooManyRequests, "Too many failed authentications from this client; retry after the number of seconds in Retry-After.", nil)
+}
+
+// closeAfter closes the connection once a refusal is sent, and reads no more of the body:
+// net/http would otherwise read on, up to 256 KiB for ReadTimeout, to keep the connection,
+// which would leave a client without credentials a slot to trickle into.
+func closeAfter(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Connection", "close")
+	if r.ContentLength != 0 {
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now()) // unsupported in tests' recorders
+	}
 }
 
 // basicAuth checks HTTP Basic credentials for the spec's basicAuth security scheme.

@@ -14,12 +14,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
+	"golang.org/x/time/rate"
 
 	"github.com/actors-dev/actors/gen/actorsapi"
 	"github.com/actors-dev/actors/internal/route"
@@ -41,6 +42,7 @@ type gate struct {
 	// them bounds that memory, whatever the number of cores.
 	bodyChecks chan struct{}
 	log        *slog.Logger
+	warnings   rate.Sometimes // of clients limited
 	errs       []error
 }
 
@@ -81,7 +83,8 @@ func newGate(routes *route.Table, beside http.Handler, auth openapi3filter.Authe
 			// Defaults are the handlers' business; setting them would rewrite the request.
 			SkipSettingDefaults: true,
 		},
-		log: log,
+		log:      log,
+		warnings: rate.Sometimes{Interval: time.Second},
 	}
 	for _, op := range routes.Ops {
 		validated := *op.Operation
@@ -227,36 +230,6 @@ func (op *operation) pathKey(r *http.Request) (string, bool) {
 		key = append(key, v...)
 	}
 	return string(key), true
-}
-
-// acceptedPaths are the path parameter values kin-openapi accepted for one operation. The
-// spec does not change while the server runs, so neither does its verdict on the same
-// values, and most requests (GET /actors/{id}, GET /actors) carry nothing else: asking
-// kin-openapi again is the largest cost of serving them. Only accepted values are kept,
-// at most maxAccepted, then the set starts again: a client walking through ids costs
-// some validation, never memory; a rejected request always gets kin-openapi's errors.
-type acceptedPaths struct {
-	mu   sync.RWMutex
-	keys map[string]struct{}
-}
-
-const maxAccepted = 4096
-
-func (a *acceptedPaths) has(key string) bool {
-	a.mu.RLock()
-	_, ok := a.keys[key]
-	a.mu.RUnlock()
-	return ok
-}
-
-func (a *acceptedPaths) add(key string) {
-	a.mu.Lock()
-	if a.keys == nil || len(a.keys) >= maxAccepted {
-		a.keys = make(map[string]struct{})
-	}
-	// A copy: key may share the memory of the request's whole path.
-	a.keys[strings.Clone(key)] = struct{}{}
-	a.mu.Unlock()
 }
 
 func repeatedQuery(r *http.Request, single []string) []actorsapi.InvalidParam {

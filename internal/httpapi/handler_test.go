@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -364,4 +365,41 @@ func TestRememberedValidation(t *testing.T) {
 	if got := get("/actors?limit=0"); got != http.StatusBadRequest {
 		t.Errorf("GET /actors?limit=0 after GET /actors was accepted: %d, want 400", got)
 	}
+}
+
+// TestPaddedIDsAreNotKept: ids padded with zeros are valid, and each is a path of its own;
+// remembering the accepted ones must not keep their bytes. 4000 of them (fewer than the
+// values remembered before starting again), of up to 48 KiB, would keep about 100 MB.
+func TestPaddedIDsAreNotKept(t *testing.T) {
+	h, err := httpapi.NewHandler(httpapi.Config{Store: memstore.New(actors.Seed()...), Username: user, Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) int {
+		req := httptest.NewRequest("GET", path, nil)
+		req.SetBasicAuth(user, password)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w.Code
+	}
+	get("/actors/1") // the handler's own start-up allocations, before the measure
+	before := liveHeap()
+	for i := range 4000 {
+		if code := get("/actors/" + strings.Repeat("0", 64+i*12) + "1"); code != http.StatusOK {
+			t.Fatalf("padded id %d: %d, want 200", i, code)
+		}
+	}
+	grown := liveHeap() - before
+	runtime.KeepAlive(h) // what it holds is what is measured
+	if grown > 8<<20 {
+		t.Errorf("4000 padded ids grew the live heap by %d MB, want under 8 MB", grown>>20)
+	}
+}
+
+// liveHeap is the heap in use after a collection.
+func liveHeap() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
 }

@@ -17,6 +17,7 @@ func TestHSTS(t *testing.T) {
 		name  string
 		peer  string
 		proto []string
+		fwd   []string // Forwarded
 		tls   bool
 		want  bool
 	}{
@@ -26,6 +27,11 @@ func TestHSTS(t *testing.T) {
 		{name: "HTTP at the load balancer", peer: "10.0.1.5:80", proto: []string{"http"}},
 		{name: "the client's own header", peer: "203.0.113.7:4242", proto: []string{"https"}},
 		{name: "the nearest proxy's value counts", peer: "10.0.1.5:80", proto: []string{"https", "http"}},
+		{name: "HTTPS at API Gateway", peer: "10.0.1.5:80", fwd: []string{"for=198.51.100.1;host=abc123.execute-api.eu-west-1.amazonaws.com;proto=https"}, want: true},
+		{name: "API Gateway's element is the last", peer: "10.0.1.5:80", fwd: []string{"for=1.2.3.4;proto=https, for=198.51.100.1;proto=http"}},
+		{name: "API Gateway's header line is the last", peer: "10.0.1.5:80", fwd: []string{"for=1.2.3.4;proto=http", `for=198.51.100.1;host="h";proto=https`}, want: true},
+		{name: "the client's own Forwarded", peer: "203.0.113.7:4242", fwd: []string{"for=1.2.3.4;proto=https"}},
+		{name: "X-Forwarded-Proto wins over a client's Forwarded", peer: "10.0.1.5:80", proto: []string{"http"}, fwd: []string{"proto=https"}},
 	}
 	h := securityHeaders(lb)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	for _, tc := range tests {
@@ -34,6 +40,9 @@ func TestHSTS(t *testing.T) {
 			r.RemoteAddr = tc.peer
 			for _, p := range tc.proto {
 				r.Header.Add("X-Forwarded-Proto", p)
+			}
+			for _, f := range tc.fwd {
+				r.Header.Add("Forwarded", f)
 			}
 			if tc.tls {
 				r.TLS = &tls.ConnectionState{}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime/debug"
+	"strings"
 
 	"github.com/actors-dev/actors/internal/telemetry"
 )
@@ -75,7 +76,7 @@ var (
 // securityHeaders stops browsers from sniffing a JSON answer into something executable and
 // caches from keeping answers (a handler that allows caching says so itself), and keeps
 // browsers on HTTPS once they have reached the service over it (directly, or through a
-// trusted load balancer that says so in X-Forwarded-Proto).
+// trusted proxy that says so).
 func securityHeaders(trusted []netip.Prefix) middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -90,15 +91,18 @@ func securityHeaders(trusted []netip.Prefix) middleware {
 	}
 }
 
-// forwardedHTTPS reports whether a trusted proxy says the client spoke HTTPS to it. The
-// last X-Forwarded-Proto value is the nearest proxy's; from anyone else the header means
-// nothing.
+// forwardedHTTPS reports whether a trusted proxy says the client spoke HTTPS to it: in the
+// last X-Forwarded-Proto (an ALB), or else in the proto of Forwarded's last element (API
+// Gateway), as for the client's address (forwardedFor). From anyone else they mean nothing.
 func forwardedHTTPS(r *http.Request, trusted []netip.Prefix) bool {
-	protos := r.Header["X-Forwarded-Proto"]
-	if len(protos) == 0 || protos[len(protos)-1] != "https" {
-		return false
+	var proto string
+	if protos := r.Header["X-Forwarded-Proto"]; len(protos) > 0 {
+		proto = protos[len(protos)-1]
+	} else if fwd := r.Header["Forwarded"]; len(fwd) > 0 {
+		last := fwd[len(fwd)-1]
+		proto = forwardedParam(last[strings.LastIndexByte(last, ',')+1:], "proto")
 	}
-	return isTrusted(peerAddr(r), trusted)
+	return strings.EqualFold(proto, "https") && isTrusted(peerAddr(r), trusted)
 }
 
 // MaxHeaderBytes bounds the request line and headers: the spec's 431. The server is given

@@ -26,8 +26,9 @@ type Config struct {
 	Store    actors.Store
 	Username string
 	Password string
-	// TrustedProxies are the load balancers whose X-Forwarded-For names the client, for
-	// limiting failed authentications per client. Empty: the peer address is the client.
+	// TrustedProxies are the front doors whose X-Forwarded-For or Forwarded names the
+	// client (for limiting failed authentications per client) and says HTTPS (for HSTS),
+	// and whose trace context a span continues. Empty: the peer address is the client.
 	TrustedProxies []netip.Prefix
 	Logger         *slog.Logger
 	// Tracer, when set, gives every request a server span (see internal/telemetry).
@@ -96,7 +97,8 @@ func routes(cfg Config, doc *openapi3.T, register func(actorsapi.ServeMux)) (htt
 		// One wrapper sees every answer and hands it to the access log, and to the operation's
 		// metrics and the request's span when they are on. Outside recoverPanics, so that
 		// they record the 500 a panic becomes.
-		telemetry.Observe(cfg.Tracer, cfg.Metrics, table, telemetry.AccessLog(cfg.Logger)),
+		telemetry.Observe(cfg.Tracer, cfg.Metrics, table, func(r *http.Request) bool { return isTrusted(peerAddr(r), cfg.TrustedProxies) },
+			telemetry.AccessLog(cfg.Logger)),
 		recoverPanics(cfg.Logger),
 		securityHeaders(cfg.TrustedProxies),
 		limitHeaders,

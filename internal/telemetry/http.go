@@ -8,7 +8,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
@@ -20,9 +22,6 @@ import (
 
 // OperationIDKey is the span attribute that names the request's spec operation.
 const OperationIDKey = attribute.Key("openapi.operation_id")
-
-// propagator continues a trace the client started (W3C traceparent and tracestate).
-var propagator = propagation.TraceContext{}
 
 // Result is what Observe learned of one answered request. Its route is the request's
 // Pattern, which ServeMux sets on the request it is given, so no middleware between Observe
@@ -42,11 +41,17 @@ type Observer func(r *http.Request, res Result)
 // request is served, the observers' lines too, carries its ids. Requests that reach no
 // operation of routes (docs, 404, 405) get a span but no metrics.
 //
+// A span continues the trace of the request's traceparent and tracestate (or whatever
+// OTEL_PROPAGATORS names, see StartTracing) only when trusted says the request came through
+// a trusted proxy: anyone else's would choose which requests are sampled, whatever the
+// sampler, and could put every request in one trace. Otherwise the span starts a trace of
+// its own, and the sampler decides. trusted may be nil: nobody is.
+//
 // The span is not otelhttp's, though it follows the same semantic conventions: otelhttp
 // wraps the body and the writer, computes attributes nobody reads and records OpenTelemetry
 // metrics the service does not export (it writes EMF instead): half as many allocations
 // again per request as this whole middleware with its spans.
-func Observe(tp trace.TracerProvider, m *Metrics, routes *route.Table, observers ...Observer) func(http.Handler) http.Handler {
+func Observe(tp trace.TracerProvider, m *Metrics, routes *route.Table, trusted func(*http.Request) bool, observers ...Observer) func(http.Handler) http.Handler {
 	observers = slices.Clone(observers)
 	if m != nil {
 		observers = append(observers, m.observer(routes))
@@ -60,7 +65,10 @@ func Observe(tp trace.TracerProvider, m *Metrics, routes *route.Table, observers
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			if tracer != nil {
-				ctx := propagator.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+				ctx := r.Context()
+				if trusted != nil && trusted(r) {
+					ctx = otel.GetTextMapPropagator().Extract(ctx, propagation.HeaderCarrier(r.Header))
+				}
 				ctx, span := tracer.Start(ctx, spanMethod(r.Method), trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(requestAttributes(r)...))
 				defer span.End()
 				r = r.WithContext(ctx)
@@ -125,7 +133,7 @@ func requestAttributes(r *http.Request) []attribute.KeyValue {
 	attrs := make([]attribute.KeyValue, 0, 8)
 	method := spanMethod(r.Method)
 	if method == "HTTP" {
-		attrs = append(attrs, semconv.HTTPRequestMethodKey.String("_OTHER"), semconv.HTTPRequestMethodOriginal(r.Method))
+		attrs = append(attrs, semconv.HTTPRequestMethodKey.String("_OTHER"), semconv.HTTPRequestMethodOriginal(bounded(r.Method)))
 	} else {
 		attrs = append(attrs, semconv.HTTPRequestMethodKey.String(method))
 	}
@@ -133,9 +141,9 @@ func requestAttributes(r *http.Request) []attribute.KeyValue {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	attrs = append(attrs, semconv.URLPath(r.URL.Path), semconv.URLScheme(scheme), semconv.NetworkProtocolVersion(protocolVersion(r)))
+	attrs = append(attrs, semconv.URLPath(bounded(r.URL.Path)), semconv.URLScheme(scheme), semconv.NetworkProtocolVersion(protocolVersion(r)))
 	if ua := r.UserAgent(); ua != "" {
-		attrs = append(attrs, semconv.UserAgentOriginal(ua))
+		attrs = append(attrs, semconv.UserAgentOriginal(bounded(ua)))
 	}
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		attrs = append(attrs, semconv.NetworkPeerAddress(host))
@@ -179,12 +187,14 @@ func routeOf(pattern string) string {
 }
 
 // spanMethod is the method as semantic conventions name spans: the known ones as they
-// are, any other as "HTTP", so a client cannot make up span names.
+// are, any other as "HTTP", so a client cannot make up span names. It returns a constant:
+// the request's method shares the memory of its whole request line, which a span would keep.
 func spanMethod(method string) string {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
-		http.MethodDelete, http.MethodOptions, http.MethodTrace, http.MethodConnect:
-		return method
+	for _, known := range [...]string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodTrace, http.MethodConnect} {
+		if method == known {
+			return known
+		}
 	}
 	return "HTTP"
 }
@@ -199,4 +209,23 @@ func protocolVersion(r *http.Request) string {
 		return "1.0"
 	}
 	return strconv.Itoa(r.ProtoMajor) + "." + strconv.Itoa(r.ProtoMinor)
+}
+
+// maxAttribute bounds each value the client chose in a span (path, method, User-Agent): a
+// request line may be 64 KiB, and a span waits for its export with up to 2047 others.
+const maxAttribute = 256
+
+// bounded is s for a span: cut to maxAttribute bytes on a character boundary, and then a
+// copy, since the SDK's own limit keeps a slice of the original and with it the whole
+// request line; and valid UTF-8, since OTLP refuses a batch holding anything else.
+func bounded(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= maxAttribute {
+		return s
+	}
+	cut := maxAttribute
+	for !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strings.Clone(s[:cut])
 }

@@ -10,11 +10,16 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"runtime"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
@@ -36,23 +41,35 @@ func (failingStore) Get(context.Context, int64) (actors.Actor, error) {
 	return actors.Actor{}, errors.New("disk on fire")
 }
 
+// proxy is the trusted proxy of tracedHandler: httptest.NewRequest's peer.
+var proxy = netip.MustParsePrefix("192.0.2.1/32")
+
 // tracedHandler is the whole handler as main builds it with tracing on, its spans going to
-// an in-memory exporter and its log to a buffer.
+// an in-memory exporter and its log to a buffer, behind a trusted proxy (proxy).
 func tracedHandler(t *testing.T, store actors.Store) (http.Handler, *tracetest.InMemoryExporter, *bytes.Buffer) {
 	t.Helper()
 	spans := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans))
+	h, logs := tracedWith(t, store, tp)
+	return h, spans, logs
+}
+
+func tracedWith(t *testing.T, store actors.Store, tp *sdktrace.TracerProvider) (http.Handler, *bytes.Buffer) {
+	t.Helper()
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	otel.SetTextMapPropagator(propagation.TraceContext{}) // as StartTracing does by default
+	t.Cleanup(func() { otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator()) })
 	var logs bytes.Buffer
 	h, err := httpapi.NewHandler(httpapi.Config{
 		Store: store, Username: user, Password: password,
-		Logger: slog.New(telemetry.LogHandler(slog.NewJSONHandler(&logs, nil))),
-		Tracer: tp,
+		Logger:         slog.New(telemetry.LogHandler(slog.NewJSONHandler(&logs, nil))),
+		Tracer:         tp,
+		TrustedProxies: []netip.Prefix{proxy},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h, spans, &logs
+	return h, &logs
 }
 
 func TestServerSpans(t *testing.T) {
@@ -69,7 +86,7 @@ func TestServerSpans(t *testing.T) {
 		wantError bool
 	}{
 		{
-			name: "get continues the client's trace", method: "GET", target: "/actors/2", auth: true,
+			name: "get continues the trace a trusted proxy passes on", method: "GET", target: "/actors/2", auth: true,
 			header:   map[string]string{"Traceparent": "00-" + traceID + "-" + parentID + "-01", "Tracestate": "vendor=opaque"},
 			wantName: "GET /actors/{id}",
 			wantAttrs: map[attribute.Key]any{"http.route": "/actors/{id}", "openapi.operation_id": "getActor", "http.request.method": "GET",
@@ -255,7 +272,7 @@ func TestObserve(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []telemetry.Result
 			record := func(_ *http.Request, res telemetry.Result) { got = append(got, res) }
-			h := telemetry.Observe(nil, nil, nil, record, record)(tt.handler)
+			h := telemetry.Observe(nil, nil, nil, nil, record, record)(tt.handler)
 			func() {
 				defer func() { _ = recover() }()
 				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
@@ -270,4 +287,107 @@ func TestObserve(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestClientsDoNotChooseSampling: under a 1% sampler, a client's traceparent with the
+// sampled flag (01) decides nothing, and a fixed trace id puts nothing in one trace: each
+// request starts a trace of its own. From a trusted proxy, the trace is continued.
+func TestClientsDoNotChooseSampling(t *testing.T) {
+	spans := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans), sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(0.01))))
+	h, _ := tracedWith(t, memstore.New(actors.Seed()...), tp)
+	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+	send := func(peer string) {
+		r := httptest.NewRequest("GET", "/healthz", nil)
+		r.RemoteAddr = peer
+		r.Header.Set("Traceparent", "00-"+traceID+"-00f067aa0ba902b7-01")
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	for range 1000 {
+		send("203.0.113.7:4242")
+	}
+	sampled := spans.GetSpans()
+	for _, s := range sampled {
+		if s.SpanContext.TraceID().String() == traceID || s.Parent.IsValid() {
+			t.Fatalf("a client's span continued its trace %s", s.SpanContext.TraceID())
+		}
+	}
+	t.Logf("1000 requests with a sampled traceparent, 1%% sampler: %d sampled", len(sampled))
+	if len(sampled) > 50 {
+		t.Errorf("1000 requests with a sampled traceparent, 1%% sampler: %d sampled", len(sampled))
+	}
+	spans.Reset()
+	for range 10 {
+		send("192.0.2.1:4242")
+	}
+	continued := 0
+	for _, s := range spans.GetSpans() {
+		if s.SpanContext.TraceID().String() == traceID {
+			continued++
+		}
+	}
+	if continued != 10 {
+		t.Errorf("through the trusted proxy: %d of 10 spans continued the trace", continued)
+	}
+}
+
+// stuckExporter never finishes an export until released: spans wait in the batch queue, as
+// they do while a collector is slow.
+type stuckExporter struct{ release chan struct{} }
+
+func (e stuckExporter) ExportSpans(ctx context.Context, _ []sdktrace.ReadOnlySpan) error {
+	select {
+	case <-e.release:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+func (stuckExporter) Shutdown(context.Context) error { return nil }
+
+// TestLongPathsDoNotGrowTheHeap: a flood of requests with 63 KB paths and User-Agents, with
+// spans waiting for a slow collector (2048 queued, 512 in the batch being exported), must
+// not keep the requests' bytes: the spans hold short copies.
+func TestLongPathsDoNotGrowTheHeap(t *testing.T) {
+	stuck := stuckExporter{make(chan struct{})}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(stuck))
+	defer close(stuck.release) // before tracedWith's Shutdown, which waits for the export
+	h, _ := tracedWith(t, memstore.New(actors.Seed()...), tp)
+	send := func(i int) {
+		r := httptest.NewRequest("GET", fmt.Sprintf("/%d/%s\xff", i, strings.Repeat("p", 63<<10)), nil)
+		r.Header.Set("User-Agent", strings.Repeat("u", 63<<10))
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	send(0)
+	before := liveHeap()
+	for i := range 2560 {
+		send(i)
+	}
+	grown := liveHeap() - before
+	runtime.KeepAlive(tp)
+	if grown > 32<<20 {
+		t.Errorf("2560 requests with 63 KB paths grew the live heap by %d MB, want under 32 MB", grown>>20)
+	}
+	// Whatever a client sends, the attributes are short, and valid UTF-8, without which
+	// OTLP refuses the whole batch.
+	r := httptest.NewRequest("GET", "/actors/\xff"+strings.Repeat("é", 200), nil)
+	r.Header.Set("User-Agent", "\xfe")
+	exporter := tracetest.NewInMemoryExporter()
+	h, _ = tracedWith(t, memstore.New(actors.Seed()...), sdktrace.NewTracerProvider(sdktrace.WithSyncer(exporter)))
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	for _, s := range exporter.GetSpans() {
+		for _, kv := range s.Attributes {
+			if v := kv.Value.String(); len(v) > 256 || !utf8.ValidString(v) {
+				t.Errorf("attribute %s: %d bytes, valid UTF-8 %v", kv.Key, len(v), utf8.ValidString(v))
+			}
+		}
+	}
+}
+
+// liveHeap is the heap in use after a collection.
+func liveHeap() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
 }

@@ -72,9 +72,13 @@ func RequestIDs() func(http.Handler) http.Handler {
 	}
 }
 
-// maxLoggedPath bounds the path in an access-log line: a request line may be 64 KiB long,
-// and nobody needs more than the start of it to see what was asked.
-const maxLoggedPath = 512
+// maxLoggedPath and maxLoggedMethod bound the path and the method in an access-log line: a
+// request line may be 64 KiB long, and nobody needs more than the start of it to see what
+// was asked. The line then gives the whole length too.
+const (
+	maxLoggedPath   = 512
+	maxLoggedMethod = 32
+)
 
 // AccessLog writes one line per request, with its RequestID. It never logs headers, so
 // credentials cannot reach the log.
@@ -84,7 +88,10 @@ func AccessLog(log *slog.Logger) Observer {
 		if !log.Enabled(ctx, slog.LevelInfo) {
 			return
 		}
-		path := r.URL.Path
+		method, path := r.Method, r.URL.Path
+		if len(method) > maxLoggedMethod {
+			method = method[:maxLoggedMethod]
+		}
 		if len(path) > maxLoggedPath {
 			path = path[:maxLoggedPath]
 		}
@@ -93,7 +100,7 @@ func AccessLog(log *slog.Logger) Observer {
 		// sixth of the line's cost.
 		rec := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
 		rec.AddAttrs(
-			slog.String("method", r.Method),
+			slog.String("method", method),
 			slog.String("route", r.Pattern),
 			slog.String("path", path),
 			slog.Int("status", res.Status),
@@ -101,6 +108,9 @@ func AccessLog(log *slog.Logger) Observer {
 			slog.Float64("duration_ms", float64(res.Duration.Microseconds())/1000),
 			slog.String("request_id", RequestID(ctx)),
 		)
+		if len(r.Method) > maxLoggedMethod {
+			rec.AddAttrs(slog.Int("method_bytes", len(r.Method)))
+		}
 		if len(r.URL.Path) > maxLoggedPath {
 			rec.AddAttrs(slog.Int("path_bytes", len(r.URL.Path)))
 		}

@@ -95,7 +95,7 @@ func TestMetricsLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := Observe(nil, m, routes)(mux)
+	h := Observe(nil, m, routes, nil)(mux)
 	for _, target := range []string{"/actors/1?status=200", "/actors/2?status=200", "/actors/3?status=404", "/actors/4?status=503", "/other?status=500", "/nowhere"} {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", target, nil))
 	}

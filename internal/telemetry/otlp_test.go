@@ -16,7 +16,12 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
@@ -477,4 +482,39 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestTracingSettings: OTEL_PROPAGATORS chooses the headers a trusted proxy's trace comes
+// in, tracecontext by default; attribute values are cut at 1024 characters unless
+// OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT says otherwise.
+func TestTracingSettings(t *testing.T) {
+	defer otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator())
+	for _, tc := range []struct {
+		propagators string
+		want        string // the headers read, or the error
+	}{
+		{"", "traceparent tracestate"},
+		{"tracecontext,baggage", "traceparent tracestate baggage"},
+		{"none", ""},
+		{"b3", "OTEL_PROPAGATORS"},
+	} {
+		env := map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1", "OTEL_PROPAGATORS": tc.propagators}
+		tr, err := StartTracing(context.Background(), func(k string) string { return env[k] }, "test", slog.New(slog.DiscardHandler))
+		if err != nil {
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("OTEL_PROPAGATORS=%q: %v", tc.propagators, err)
+			}
+			continue
+		}
+		if got := strings.Join(otel.GetTextMapPropagator().Fields(), " "); got != tc.want {
+			t.Errorf("OTEL_PROPAGATORS=%q: reads %q, want %q", tc.propagators, got, tc.want)
+		}
+		_, span := tr.Provider().Tracer("test").Start(context.Background(), "span")
+		span.SetAttributes(attribute.String("long", strings.Repeat("é", 5000)))
+		if v := span.(sdktrace.ReadOnlySpan).Attributes()[0].Value.AsString(); utf8.RuneCountInString(v) != 1024 {
+			t.Errorf("an attribute of 5000 characters kept %d", utf8.RuneCountInString(v))
+		}
+		span.End()
+		tr.Shutdown(time.Second)
+	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
@@ -42,10 +43,13 @@ type Tracing struct {
 // nil (tracing off, no cost) unless an OTLP endpoint is set: OTEL_EXPORTER_OTLP_ENDPOINT
 // or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT. OTEL_SDK_DISABLED=true and
 // OTEL_TRACES_EXPORTER=none turn it off too. Spans are batched and exported over OTLP/HTTP
-// (OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT and _COMPRESSION apply). The SDK reads
-// OTEL_TRACES_SAMPLER, OTEL_BSP_*, OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES from
-// the process environment, as every OpenTelemetry SDK does. Export errors are logged to
-// log as warnings.
+// (OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT and _COMPRESSION apply). OTEL_PROPAGATORS says
+// which headers continue a trace a trusted proxy passes on (see Observe): tracecontext
+// (the default), baggage, or none. The SDK reads OTEL_TRACES_SAMPLER, OTEL_BSP_*,
+// OTEL_*_LIMIT, OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES from the process
+// environment, as every OpenTelemetry SDK does; an attribute value is cut at
+// defaultAttributeLength characters unless OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT says
+// otherwise. Export errors are logged to log as warnings.
 func StartTracing(ctx context.Context, getenv func(string) string, version string, log *slog.Logger) (*Tracing, error) {
 	if strings.EqualFold(getenv("OTEL_SDK_DISABLED"), "true") {
 		return nil, nil
@@ -63,6 +67,18 @@ func StartTracing(ctx context.Context, getenv func(string) string, version strin
 	protocol := cmp.Or(getenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"), getenv("OTEL_EXPORTER_OTLP_PROTOCOL"), "http/protobuf")
 	if protocol != "http/protobuf" {
 		return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_PROTOCOL %q: this build exports http/protobuf only (the collector's port 4318)", protocol)
+	}
+	var propagators []propagation.TextMapPropagator
+	for name := range strings.SplitSeq(cmp.Or(getenv("OTEL_PROPAGATORS"), "tracecontext"), ",") {
+		switch strings.TrimSpace(name) {
+		case "tracecontext":
+			propagators = append(propagators, propagation.TraceContext{})
+		case "baggage":
+			propagators = append(propagators, propagation.Baggage{})
+		case "none":
+		default:
+			return nil, fmt.Errorf("OTEL_PROPAGATORS %q: this build knows tracecontext, baggage and none", getenv("OTEL_PROPAGATORS"))
+		}
 	}
 	client, err := newOTLPClient(getenv)
 	if err != nil {
@@ -84,9 +100,18 @@ func StartTracing(ctx context.Context, getenv func(string) string, version strin
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
 		log.Warn("tracing", slog.Any("error", err))
 	}))
-	provider := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res))
+	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagators...))
+	limits := sdktrace.NewSpanLimits()
+	if limits.AttributeValueLengthLimit < 0 { // unlimited unless set
+		limits.AttributeValueLengthLimit = defaultAttributeLength
+	}
+	provider := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res), sdktrace.WithRawSpanLimits(limits))
 	return &Tracing{provider: provider, client: client}, nil
 }
+
+// defaultAttributeLength bounds each attribute's value, in characters: spans wait for their
+// export by the thousand, and the service's own attributes are far shorter.
+const defaultAttributeLength = 1024
 
 // Provider is the tracer provider to hand to Middleware, Store and AWS: nil when tracing
 // is off.

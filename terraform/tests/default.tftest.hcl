@@ -209,8 +209,9 @@ run "apply_default_shape" {
       GOMEMLIMIT             = "460MiB"
       OTEL_SERVICE_NAME      = "actors"
       ACTORS_TRUSTED_PROXIES = "10.42.32.0/20,10.42.48.0/20"
+      ACTORS_IDLE_TIMEOUT    = "10m"
     }
-    error_message = "environment must hold ACTORS_ADDR=:5000, the log level, ACTORS_STORE=memory, GOMEMLIMIT (90% of the task's 512 MiB), the metrics' service name and the front door's subnets as trusted proxies, nothing else (no tracing by default)"
+    error_message = "environment must hold ACTORS_ADDR=:5000, the log level, ACTORS_STORE=memory, GOMEMLIMIT (90% of the task's 512 MiB), the metrics' service name, the front door's subnets as trusted proxies and an idle timeout above API Gateway's, nothing else (no tracing by default)"
   }
   assert {
     condition = alltrue([for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment :

@@ -86,6 +86,7 @@ run "dynamodb_store_with_three_tasks_and_autoscaling" {
       GOMEMLIMIT             = "460MiB"
       OTEL_SERVICE_NAME      = "actors"
       ACTORS_TRUSTED_PROXIES = "10.42.32.0/20,10.42.48.0/20"
+      ACTORS_IDLE_TIMEOUT    = "10m"
     }
     error_message = "the container must be told ACTORS_STORE=dynamodb, the table's name and its region, in environment"
   }

@@ -65,6 +65,10 @@ run "api_gateway_is_the_default" {
     error_message = "ACTORS_TRUSTED_PROXIES must be exactly the VPC link's subnets"
   }
   assert {
+    condition     = { for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value }["ACTORS_IDLE_TIMEOUT"] == "10m"
+    error_message = "behind API Gateway, which publishes no idle timeout of its own, the service must keep idle connections long"
+  }
+  assert {
     condition     = output.url == "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com" && output.url == output.api_endpoint && startswith(output.url, "https://")
     error_message = "the URL must be the API's own https:// endpoint"
   }
@@ -267,6 +271,10 @@ run "alb_admits_the_load_balancer_only" {
     error_message = "ACTORS_TRUSTED_PROXIES must be exactly the ALB's subnets"
   }
   assert {
+    condition     = { for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value }["ACTORS_IDLE_TIMEOUT"] == "75s" && coalesce(aws_lb.this[0].idle_timeout, 60) < 75
+    error_message = "behind the ALB the service must keep an idle connection (75s) longer than the ALB does (60 s unless alb.tf says otherwise)"
+  }
+  assert {
     condition     = output.url == "https://api.example.org" && output.front_door == "alb" && output.cname_target == aws_lb.this[0].dns_name
     error_message = "the ALB's URL must be https://<domain_name>"
   }
@@ -297,6 +305,10 @@ run "public_ip_admits_the_allowed_cidrs_in_clear_text" {
   assert {
     condition     = !contains([for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name], "ACTORS_TRUSTED_PROXIES")
     error_message = "with public_ip no X-Forwarded-For may be believed"
+  }
+  assert {
+    condition     = { for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value }["ACTORS_IDLE_TIMEOUT"] == "75s"
+    error_message = "with public_ip the service keeps its own idle timeout"
   }
   assert {
     condition     = output.url == "" && output.front_door == "public_ip" && output.container_port == 5000 && output.cname_target == null

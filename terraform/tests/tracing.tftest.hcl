@@ -89,9 +89,11 @@ run "collector_sidecar_on_the_default_task" {
       GOMEMLIMIT                  = "230MiB"
       OTEL_SERVICE_NAME           = "actors"
       OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4318"
+      OTEL_PROPAGATORS            = "none"
       ACTORS_TRUSTED_PROXIES      = "10.42.32.0/20,10.42.48.0/20"
+      ACTORS_IDLE_TIMEOUT         = "10m"
     }
-    error_message = "the service must send its spans to the collector on localhost, and keep GOMEMLIMIT at 90% of its 256 MiB (512 less the collector's); no sampler at ratio 1"
+    error_message = "the service must send its spans to the collector on localhost, continue no client's trace, and keep GOMEMLIMIT at 90% of its 256 MiB (512 less the collector's); no sampler at ratio 1"
   }
   assert {
     condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[0].cpu == 192 && jsondecode(aws_ecs_task_definition.this.container_definitions)[0].memory == 256
@@ -140,6 +142,7 @@ run "tracing_on_a_bigger_arm64_task_with_sampling" {
       GOMEMLIMIT                  = "1382MiB"
       OTEL_SERVICE_NAME           = "actors"
       OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4318"
+      OTEL_PROPAGATORS            = "none"
       OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
       OTEL_TRACES_SAMPLER_ARG     = "0.25"
     }

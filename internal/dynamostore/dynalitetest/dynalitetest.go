@@ -26,8 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
-	"github.com/actors-dev/actors/internal/dynamostore"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
 // Region and the static credentials dynalite accepts (it checks none). For a server
@@ -171,13 +170,38 @@ func Client(t testing.TB) *dynamodb.Client {
 	})
 }
 
-// Table creates a new, empty table with the store's schema (dynamostore.CreateTable)
-// and returns its name.
+// Table creates a new, empty table with the store's schema, as terraform/dynamodb.tf
+// creates it in AWS, and returns its name: partition key "id" (a number), and the global
+// secondary index "by-id" on "p" and "id", projecting everything, billed per request.
 func Table(t testing.TB) string {
 	t.Helper()
 	name := fmt.Sprintf("actors-%d-%d", os.Getpid(), tables.Add(1))
-	if err := dynamostore.CreateTable(t.Context(), Client(t), name); err != nil {
-		t.Fatal(err)
+	client := Client(t)
+	_, err := client.CreateTable(t.Context(), &dynamodb.CreateTableInput{
+		TableName:   aws.String(name),
+		BillingMode: types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeN},
+			{AttributeName: aws.String("p"), AttributeType: types.ScalarAttributeTypeS},
+		},
+		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
+			IndexName: aws.String("by-id"),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String("p"), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String("id"), KeyType: types.KeyTypeRange},
+			},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}},
+	})
+	if err != nil {
+		t.Fatalf("create table %s: %v", name, err)
+	}
+	w := dynamodb.NewTableExistsWaiter(client, func(o *dynamodb.TableExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 50*time.Millisecond, time.Second
+	})
+	if err := w.Wait(t.Context(), &dynamodb.DescribeTableInput{TableName: aws.String(name)}, time.Minute); err != nil {
+		t.Fatalf("wait for table %s: %v", name, err)
 	}
 	return name
 }
