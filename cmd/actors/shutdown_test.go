@@ -270,6 +270,12 @@ func binaryEnv(env map[string]string) []string {
 
 // startBinary builds ./cmd/actors and starts it on a free loopback port with env added to a
 // clean environment (binaryEnv).
+// oneShot closes each connection after its request. A client that keeps connections alive
+// may dial one more than it uses when requests follow each other closely, and a connection
+// that never sends a request holds the server's Shutdown for net/http's 5 s grace, longer than
+// some tests give it.
+var oneShot = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+
 func startBinary(t *testing.T, env map[string]string) *binaryServer {
 	t.Helper()
 	bin := buildBinary(t)
@@ -319,7 +325,7 @@ func startBinary(t *testing.T, env map[string]string) *binaryServer {
 	}
 	s.base = "http://" + s.addr
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		resp, err := http.Get(s.base + "/healthz")
+		resp, err := oneShot.Get(s.base + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {

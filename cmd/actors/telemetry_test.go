@@ -517,7 +517,7 @@ func getActor(t *testing.T, srv *binaryServer) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, srv.base+"/actors/1", nil)
 	req.SetBasicAuth("user", "password")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := oneShot.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
