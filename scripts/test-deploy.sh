@@ -275,13 +275,13 @@ start() {
   : >"$case_dir/log"
   unset STUB_FAIL ALLOW_DIRTY CONTAINER_TOOL PLATFORM MAKE AUTO_APPROVE FOLLOW SINCE STUB_NO_BUILDX IMAGE_TAG \
     PASSWORD_FILE AWS_DEFAULT_REGION AWS_PROFILE ACTORS_USERNAME ACTORS_PASSWORD DOCKER_BUILDKIT IMAGE VERSION \
-    ROLLOUT_TIMEOUT EVENTS TF_DIR STUB_STACK ROLLBACK DNS_CHECK TF_BACKEND_CONFIG GITHUB_STEP_SUMMARY GITHUB_OUTPUT
+    ROLLOUT_TIMEOUT SMOKE_RETRY_SECONDS EVENTS TF_DIR STUB_STACK ROLLBACK DNS_CHECK TF_BACKEND_CONFIG GITHUB_STEP_SUMMARY GITHUB_OUTPUT
   local v
   for v in $(compgen -e); do
     case "$v" in TF_VAR_* | TF_CLI_ARGS*) unset "$v" ;; esac
   done
-  # A rollout in progress is polled again at once.
-  export AWS_REGION=us-east-1 ROLLOUT_POLL_SECONDS=0
+  # A rollout in progress is polled again at once, a failed smoke test run again at once.
+  export AWS_REGION=us-east-1 ROLLOUT_POLL_SECONDS=0 SMOKE_RETRY_SECONDS=0
   export STUB_LOG="$case_dir/log" STUB_FIXTURES="$case_dir/fixtures" STUB_STATE="$case_dir/state" STUB_ECR_TOKEN="$token" \
     STUB_RECORD="$case_dir/aws-calls.jsonl"
   export PATH="$tmp/bin:$tmp/docker-bin:$tmp/dig-bin:/usr/bin:/bin"
@@ -852,6 +852,9 @@ case_deploy_rolls_back_when_the_smoke_test_fails() {
   expect_order "$watch" "^make -C $case_root smoke URL=$endpoint$" \
     "^aws ecs update-service --region us-east-1 --cluster actors --service actors --task-definition $td:6 --query service\.deployments\[\?status=='PRIMARY'\]\.id \| \[0\] --output text$"
   [[ "$(polls)" == 2 ]] || fail "the rollback must be followed to its end: $(polls) reads of the rollout, want 2"
+  smokes=$(grep -c "^make -C $case_root smoke " "$case_dir/log")
+  [[ "$smokes" == 2 ]] || fail "a failed smoke test must run once more before the rollback: $smokes runs"
+  expect_stderr "the smoke test failed (the contract probe failed against $endpoint (its report is above)): once more in 0 s"
   expect_stderr "the smoke test failed: rolling the service back to actors:6 (image $previous)"
   expect_stderr "the smoke test of $tag (task definition actors:7) failed: the contract probe failed against $endpoint (its report is above). Rolled back: the service runs actors:6 (image $previous) again, as before this deploy."
   expect_stderr "Terraform's state still names actors:7 (image $tag)"
@@ -859,6 +862,16 @@ case_deploy_rolls_back_when_the_smoke_test_fails() {
   [[ "$(<"$case_dir/summary.md")" == "### make deploy: rolled back"*"| Smoke test | failed: the contract probe failed against $endpoint (its report is above) |"*"| Serving now | actors:6 (image $previous) |"* ]] ||
     fail "the summary must say the smoke test failed and what serves: $(<"$case_dir/summary.md")"
   expect_stdout ""
+}
+
+# A smoke test that fails once, right after the rollout, and passes the second time: deployed.
+case_deploy_smoke_test_that_fails_once() {
+  printf 'make -C %s smoke' "$case_root" >"$case_dir/state/fail-once"
+  verb deploy
+  expect_rc 0
+  expect_stderr "the smoke test failed (the contract probe failed against $endpoint (its report is above)): once more in 0 s"
+  expect_no_call "update-service"
+  expect_stdout "$endpoint"
 }
 
 # The rollback itself fails (the revision before was deregistered, say): say what serves.

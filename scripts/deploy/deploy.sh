@@ -14,7 +14,8 @@
 # ALLOW_DIRTY=1 to deploy uncommitted changes under a unique tag; IMAGE_TAG=<tag> to deploy an
 # image already in ECR instead of building one; AUTO_APPROVE=0 to review the plan; ROLLBACK=off
 # for a hotfix: neither the alarms (-var rollback_on_alarms=false) nor a failed smoke test roll it
-# back; ROLLOUT_TIMEOUT (seconds, 1800); DNS_CHECK=off; TF_BACKEND_CONFIG=<file> (lib.sh). Under
+# back; ROLLOUT_TIMEOUT (seconds, 1800); SMOKE_RETRY_SECONDS (30: a failed smoke test runs once
+# more after it); DNS_CHECK=off; TF_BACKEND_CONFIG=<file> (lib.sh). Under
 # GitHub Actions, a summary of the deploy goes to $GITHUB_STEP_SUMMARY, and its url, image_tag and
 # result (deployed, rolled_back or failed) to $GITHUB_OUTPUT.
 set -euo pipefail
@@ -338,8 +339,15 @@ roll_back() {
   die "$what. The rollback to $(revision "$previous_td") (deployment $deployment) ended ${ROLLOUT/_/ }${REASON:+ ($REASON)}: the service runs $serving. See make status and make logs."
 }
 
+# Once more before going back: right after a rollout the front door can still send a request to a
+# task being replaced (Cloud Map and load balancers let go of it after a while).
 failure=""
-smoke_test || roll_back
+if ! smoke_test; then
+  log "the smoke test failed ($failure): once more in ${SMOKE_RETRY_SECONDS:-30} s, in case the front door still reached the tasks being replaced"
+  sleep "${SMOKE_RETRY_SECONDS:-30}"
+  failure=""
+  smoke_test || roll_back
+fi
 
 # ---- 6. the rest of the rollout: ECS's bake time, during which an alarm can still roll it back --
 if [[ "$ROLLOUT" == serving ]]; then
