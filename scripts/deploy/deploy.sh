@@ -265,7 +265,8 @@ through_front_door() {
 }
 
 # smoke_test: the smoke test of the new revision, through the front door. Sets url, smoke and
-# dns_note; on failure sets failure (what failed) and returns 1.
+# dns_note; on failure sets failure (what failed) and returns 1. It runs where set -e does not
+# apply (if !, ||): a step that cannot run at all exits explicitly.
 smoke_test() {
   local rc=0 problem target endpoint
   if [[ -z "$DOMAIN" || "$door" == public_ip ]]; then
