@@ -142,7 +142,7 @@ lint-dockerfile: ## Lint the Dockerfile with BuildKit's own rules (tools/dflint,
 
 # --- AWS (docs/deploy.md). Region: AWS_REGION or terraform.tfvars.
 .PHONY: deploy plan rotate-password status get_ip url credentials logs delete scan test-terraform test-iam test-deploy
-deploy: ## Build, push, roll out the current commit to AWS Fargate, smoke-test it; prints the URL (IMAGE_TAG= deploys an image already in ECR)
+deploy: ## Build, push, roll out the current commit to AWS Fargate, smoke-test it (rolled back if it fails); prints the URL (IMAGE_TAG=, ROLLBACK=off)
 	scripts/deploy/deploy.sh
 
 plan: ## What make deploy would change (terraform plan), without building, pushing or applying
@@ -151,13 +151,13 @@ plan: ## What make deploy would change (terraform plan), without building, pushi
 rotate-password: ## New Basic-auth password (generated, or PASSWORD_FILE=file or - for stdin); replaces the tasks
 	scripts/deploy/rotate-password.sh
 
-status: ## The deployed service: URL, rollout, running/pending/desired tasks, alarms in ALARM, last events (EVENTS=10)
+status: ## The deployed service: URL, front door, rollout, running/pending/desired tasks, alarms in ALARM, last events (EVENTS=10)
 	@scripts/deploy/status.sh
 
-get_ip: ## Public IP of the running Fargate task
+get_ip: ## Public IP of the running Fargate task (front_door = "public_ip"; with a front door, where the service is)
 	@scripts/deploy/get_ip.sh
 
-url: ## Base URL of the deployed service (https://<domain_name>, the ALB, or http://<task IP>:5000)
+url: ## Base URL of the deployed service (https://<domain_name>, the API Gateway's, or http://<task IP>:5000)
 	@scripts/deploy/url.sh
 
 credentials: ## Basic-auth username and password of the deployed service (JSON)

@@ -6,27 +6,36 @@
 #   the provider mirror with a CLI config of this test's own. Only the commands that would reach
 #   AWS through the provider are stood in for (scripts/teststubs/bin/terraform): apply and destroy
 #   store, with the real `terraform state push`, the states that the real terraform left when it
-#   applied terraform/ with a mocked AWS provider at the start of this test; plan prints a plan's
-#   last line.
+#   applied terraform/ with a mocked AWS provider at the start of this test, one for each stack
+#   below (each front door, with and without a domain name); plan prints a plan's last line.
 # - git: the real one, on a repository of this test's own holding copies of scripts/deploy,
 #   terraform/ and api/openapi.yaml, as a checkout of this repository does (the verbs find
 #   terraform/ next to themselves).
+# - dig: the real one (make deploy's check of a Route 53 zone's delegation), asking a DNS server
+#   of the test's own on 127.0.0.1 that answers from the case's fixtures
+#   (scripts/teststubs/dnsserve).
 # - aws: scripts/teststubs/aws answers from documents shaped like the AWS CLI's responses
 #   (scripts/teststubs/fixtures), evaluating --query and printing --output as the CLI does; the
-#   last case checks every answer it gave here against the real AWS CLI v2 fed the same response.
+#   last cases check every answer it gave here against the real AWS CLI v2 fed the same response.
+# - curl, where it reaches a front door by a name of the user's: scripts/teststubs/bin/curl; the
+#   last cases run every command line it was given through the real curl.
 # - docker, podman and make: scripts/teststubs/bin/stub. The verbs hand the image build and the
 #   smoke test to make targets with tests of their own (make test-image; the contract probe's).
 # Every stand-in records its command line; the cases assert the order and arguments of the calls,
 # what the verbs print, and that a failing step stops the chain with its error.
 #
 # Adding a case: write a function case_NAME. It runs in a subshell, in a fresh copy of the
-# repository ($case_root, the stack's directory $tf_dir) with the stack deployed (running image
-# $previous), AWS_REGION=us-east-1 and nothing else of the caller's environment. In it:
-#   set the case up    no_stack, deleted_stack, partly_deployed, or state_edit (-output NAME=JSON
-#                      sets an output, -output NAME removes it) for the state; files in
-#                      $case_dir/fixtures for the aws stub's answers (how they are chosen:
-#                      scripts/teststubs/aws/main.go); STUB_FAIL=<start of a command line> to
-#                      make that call fail; files changed in $case_root for a dirty work tree
+# repository ($case_root, the stack's directory $tf_dir) with the default stack (the API Gateway
+# front door) deployed: the service runs revision 6 of the task definition, image $previous, and
+# an apply of a new image makes revision 7 (fixtures/ecs_describe-services.json shows it running);
+# AWS_REGION=us-east-1 and nothing else of the caller's environment. In it:
+#   set the case up    stack NAME for another of the stacks below (its terraform.tfvars and its
+#                      state); no_stack, deleted_stack, partly_deployed, or state_edit (-output
+#                      NAME=JSON sets an output, -output NAME removes it, -replace OLD=NEW) for
+#                      the state; files in $case_dir/fixtures for the stubs' answers (how the aws
+#                      stub chooses them: scripts/teststubs/aws/main.go; describe_services writes
+#                      ECS's view of the service's deployments); STUB_FAIL=<start of a command
+#                      line> to make that call fail; files changed in $case_root for a dirty tree
 #   verb NAME [STDIN]  runs scripts/deploy/NAME.sh of that copy
 #   check              expect_rc, expect_stdout, expect_stderr, expect_call, expect_no_call,
 #                      expect_order, ...; tf ARGS runs the real terraform on the case's state
@@ -37,9 +46,9 @@
 # the cases' directories.
 #
 # Needs go (to build the stubs, offline), git, terraform >= 1.9 with the hashicorp/aws provider
-# in a local mirror (TF_PLUGIN_MIRROR, default /opt/tf-plugins) and, for the check of the aws
-# stub, python3 with the AWS CLI v2 (Debian's awscli). Skips without them, except under CI=true,
-# where that is a failure.
+# in a local mirror (TF_PLUGIN_MIRROR, default /opt/tf-plugins), dig (Debian's bind9-dnsutils)
+# for the delegation check's cases, curl and, for the check of the aws stub, python3 with the AWS
+# CLI v2 (Debian's awscli). Skips without them, except under CI=true, where that is a failure.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -80,7 +89,7 @@ fi
 # ---- stubs --------------------------------------------------------------------------------------
 mkdir -p "$tmp/bin" "$tmp/docker-bin" "$tmp/tools"
 # GOPROXY=off: build from the module cache only; a missing module is an error, never a download.
-for tool in aws tfstate; do
+for tool in aws tfstate dnsserve; do
   if ! GOPROXY=off GOFLAGS=-mod=readonly go -C "$stubs/$tool" build -o "$tmp/tools/$tool" . 2>"$tmp/build.log"; then
     cat "$tmp/build.log" >&2
     setup_failed "cannot build scripts/teststubs/$tool (run 'go -C scripts/teststubs/$tool mod download' first)"
@@ -90,10 +99,24 @@ done
 ln -s "$tmp/tools/aws" "$tmp/bin/aws"
 for tool in make podman; do ln -s "$stubs/bin/stub" "$tmp/bin/$tool"; done
 ln -s "$stubs/bin/stub" "$tmp/docker-bin/docker"
-ln -s "$stubs/bin/terraform" "$tmp/bin/terraform"
-ln -s "$stubs/bin/git" "$tmp/bin/git"
+for tool in terraform git curl; do ln -s "$stubs/bin/$tool" "$tmp/bin/$tool"; done
 tfstate="$tmp/tools/tfstate"
 export STUB_REAL_TERRAFORM="$real_terraform" STUB_REAL_GIT="$real_git" STUB_TFSTATE="$tfstate" STUB_STATES="$tmp/states"
+# dig: the real one, with a DNS server of the test's own; without it, the cases that need it are
+# left out (and CI fails). The system's tools without dig, for the case of a machine without it.
+mkdir "$tmp/dig-bin" "$tmp/nodig"
+real_dig=$(command -v dig || true)
+if [[ -n "$real_dig" ]]; then
+  ln -s "$stubs/bin/dig" "$tmp/dig-bin/dig"
+  export STUB_REAL_DIG="$real_dig" STUB_DNSSERVE="$tmp/tools/dnsserve"
+elif [[ "${CI:-}" == "true" ]]; then
+  setup_failed "dig is not installed (Debian's bind9-dnsutils): required when CI=true"
+fi
+cp -rs /usr/bin/. "$tmp/nodig/"
+[[ /bin -ef /usr/bin ]] || cp -rsn /bin/. "$tmp/nodig/"
+rm -f "$tmp/nodig/dig"
+real_curl=$(command -v curl || true)
+[[ -n "$real_curl" || "${CI:-}" != "true" ]] || setup_failed "curl is not installed: required when CI=true"
 
 # ---- the real terraform -------------------------------------------------------------------------
 # Providers come from a mirror of this test's own, the registry is never asked. Its package of
@@ -144,20 +167,39 @@ sha=$(git_template rev-parse --short=12 HEAD)
 "$real_terraform" -chdir="$template/terraform" init -input=false -no-color >"$tmp/init.log" 2>&1 ||
   { cat "$tmp/init.log" >&2; setup_failed "terraform init of terraform/ from the mirror"; }
 
-# ---- the states a real apply leaves -------------------------------------------------------------
+# ---- the stacks, and the states a real apply leaves -------------------------------------------------
+# A case's stack is one of these: its variables (stack NAME writes them to terraform.tfvars) and
+# the state terraform test left when it applied terraform/ with them. deployed is the default:
+# the API Gateway front door on its own name; then the task's public IP; the API Gateway on a
+# domain name in a Route 53 zone, and with a certificate and DNS elsewhere; the ALB with those.
+# (What the verbs do with a Route 53 zone does not depend on the front door.)
+stacks="deployed public_ip gateway_domain gateway_cname alb_cname"
+certificate=arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555
+# shellcheck disable=SC2034 # read as ${!vars}
+stack_vars_deployed=""
+stack_vars_public_ip='front_door    = "public_ip"
+allowed_cidrs = ["203.0.113.7/32"]'
+stack_vars_gateway_domain='domain_name     = "actors.example.com"
+route53_zone_id = "Z0123456789EXAMPLE"'
+stack_vars_gateway_cname="domain_name     = \"api.example.org\"
+certificate_arn = \"$certificate\""
+stack_vars_alb_cname="front_door      = \"alb\"
+$stack_vars_gateway_cname"
+
 # terraform test applies terraform/ with the AWS provider mocked (terraform/tests/mocks, the
 # values make test-terraform uses), in the ways the verbs apply it, and prints the state after
 # each run (-verbose -json); tfstate split writes each as a state file. The stand-in terraform
 # stores them as apply would (see scripts/teststubs/bin/terraform).
 mkdir "$tmp/states-module" "$tmp/states"
 cp -a "$template/terraform" "$template/api" "$tmp/states-module/"
-cat >"$tmp/states-module/terraform/tests/deploy_states.tftest.hcl" <<'HCL'
+{
+  cat <<'HCL'
 mock_provider "aws" {
   source = "./tests/mocks"
 }
 
-# The revision of the task definition that the aws stub's service runs
-# (scripts/teststubs/fixtures/ecs_describe-services.json).
+# The revision of the task definition that a deploy makes (the aws stub's service runs it:
+# scripts/teststubs/fixtures/ecs_describe-services.json); the stand-in terraform numbers later ones.
 override_resource {
   target = aws_ecs_task_definition.this
   values = { arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/actors:7" }
@@ -173,15 +215,17 @@ run "repository" {
     target = [aws_ecr_repository.this, aws_ecr_lifecycle_policy.this]
   }
 }
-
-# make deploy's rollout: the whole stack, with an image tag the stand-in replaces by the one
-# applied.
-run "deployed" {
-  variables {
-    image_tag = "stand-in-image-tag"
-  }
-}
 HCL
+  # make deploy's rollout of each stack: the whole stack, each on a state of its own, with an
+  # image tag the stand-in replaces by the one applied.
+  for name in $stacks; do
+    vars=stack_vars_$name
+    run=deployed
+    [[ $name == deployed ]] || run=deployed_$name
+    printf '\nrun "%s" {\n  state_key = "%s"\n  variables {\n    image_tag = "stand-in-image-tag"\n%s\n  }\n}\n' \
+      "$run" "$name" "$(printf '%s\n' "${!vars}" | sed 's/^/    /')"
+  done
+} >"$tmp/states-module/terraform/tests/deploy_states.tftest.hcl"
 if ! "$real_terraform" -chdir="$tmp/states-module/terraform" test -no-color -verbose -json \
   -filter=tests/deploy_states.tftest.hcl >"$tmp/states.json" 2>"$tmp/states.err"; then
   grep -v '"test_state"' "$tmp/states.json" | cat - "$tmp/states.err" >&2
@@ -189,10 +233,16 @@ if ! "$real_terraform" -chdir="$tmp/states-module/terraform" test -no-color -ver
 fi
 "$tfstate" split "$tmp/states" <"$tmp/states.json" || setup_failed "tfstate split"
 
-# The stack every case starts with: deployed, running the image $previous.
+# The stack every case starts with: deployed, running the image $previous in revision 6.
 previous=fedcba987654-amd64
-"$tfstate" next -from "$tmp/states/deployed.tfstate" -replace "stand-in-image-tag=$previous" </dev/null |
-  "$real_terraform" -chdir="$template/terraform" state push - || setup_failed "terraform state push"
+td=arn:aws:ecs:us-east-1:123456789012:task-definition/actors
+# first_state NAME: the state of stack NAME as a case starts with it, on stdout.
+first_state() {
+  local run=deployed
+  [[ $1 == deployed ]] || run=deployed_$1
+  "$tfstate" next -from "$tmp/states/$run.tfstate" -replace "stand-in-image-tag=$previous" -replace "$td:7=$td:6" </dev/null
+}
+first_state deployed | "$real_terraform" -chdir="$template/terraform" state push - || setup_failed "terraform state push"
 # terraform init and the state stay out of git: make deploy refuses a dirty work tree.
 [[ -z "$(git_template status --porcelain)" ]] ||
   setup_failed "terraform init or the state leave the work tree dirty (make deploy would refuse it): $(git_template status --porcelain)"
@@ -225,16 +275,16 @@ start() {
   : >"$case_dir/log"
   unset STUB_FAIL ALLOW_DIRTY CONTAINER_TOOL PLATFORM MAKE AUTO_APPROVE FOLLOW SINCE STUB_NO_BUILDX IMAGE_TAG \
     PASSWORD_FILE AWS_DEFAULT_REGION AWS_PROFILE ACTORS_USERNAME ACTORS_PASSWORD DOCKER_BUILDKIT IMAGE VERSION \
-    ROLLOUT_TIMEOUT EVENTS TF_DIR
+    ROLLOUT_TIMEOUT SMOKE_RETRY_SECONDS EVENTS TF_DIR STUB_STACK ROLLBACK DNS_CHECK TF_BACKEND_CONFIG GITHUB_STEP_SUMMARY GITHUB_OUTPUT
   local v
   for v in $(compgen -e); do
     case "$v" in TF_VAR_* | TF_CLI_ARGS*) unset "$v" ;; esac
   done
-  # A rollout in progress is polled again at once.
-  export AWS_REGION=us-east-1 ROLLOUT_POLL_SECONDS=0
+  # A rollout in progress is polled again at once, a failed smoke test run again at once.
+  export AWS_REGION=us-east-1 ROLLOUT_POLL_SECONDS=0 SMOKE_RETRY_SECONDS=0
   export STUB_LOG="$case_dir/log" STUB_FIXTURES="$case_dir/fixtures" STUB_STATE="$case_dir/state" STUB_ECR_TOKEN="$token" \
     STUB_RECORD="$case_dir/aws-calls.jsonl"
-  export PATH="$tmp/bin:$tmp/docker-bin:/usr/bin:/bin"
+  export PATH="$tmp/bin:$tmp/docker-bin:$tmp/dig-bin:/usr/bin:/bin"
 }
 
 # tf ARGS...: the real terraform on the case's stack, unrecorded: to set a case up and to check it.
@@ -257,14 +307,36 @@ in_ecr() {
     >"$case_dir/fixtures/ecr_describe-images@imageTag=$1.json"
 }
 
-# in_progress N...: the service's deployment is still in progress in the answers to the N-th
-# DescribeServices calls (ecs wait services-stable makes one).
-in_progress() {
-  local n
-  for n in "$@"; do
-    sed 's/"rolloutState": "COMPLETED"/"rolloutState": "IN_PROGRESS"/' "$case_dir/fixtures/ecs_describe-services.json" \
-      >"$case_dir/fixtures/ecs_describe-services#$n.json"
-  done
+# stack NAME: the case's stack is NAME (above): its variables in terraform.tfvars (git-ignored, as
+# a user's are), its state as deployed, running revision 6, and what an apply leaves.
+stack() {
+  local vars=stack_vars_$1
+  printf '%s\n' "${!vars}" >"$tf_dir/terraform.tfvars"
+  no_stack
+  first_state "$1" | tf state push - >/dev/null
+  export STUB_STACK=deployed
+  [[ $1 == deployed ]] || STUB_STACK=deployed_$1
+}
+
+# deployment ID STATUS REVISION ROLLOUT RUNNING PENDING [FAILED [REASON]]: one of the service's
+# deployments, as DescribeServices shows it (the deployment ecs-svc/ID, of task definition
+# actors:REVISION, desiring one task).
+deployment() {
+  local state=${4,,}
+  printf '{"id": "ecs-svc/%s", "status": "%s", "taskDefinition": "%s:%s", "desiredCount": 1, "runningCount": %s, "pendingCount": %s, "failedTasks": %s, "launchType": "FARGATE", "rolloutState": "%s", "rolloutStateReason": "%s"}' \
+    "$1" "$2" "$td" "$3" "$5" "$6" "${7:-0}" "$4" "${8:-ECS deployment ecs-svc/$1 ${state/_/ }.}"
+}
+# describe_services SUFFIX DEPLOYMENT...: the aws stub's answer to DescribeServices
+# (fixtures/ecs_describe-services<SUFFIX>.json: "" for every call, "#2" for the second, "#3+" for
+# the third on) with these deployments, the first the primary one, and the service events in
+# $service_events (a JSON list; none by default).
+describe_services() {
+  local file="$case_dir/fixtures/ecs_describe-services$1.json" primary deployments="" d
+  shift
+  primary=$(sed -n 's/.*"taskDefinition": "\([^"]*\)".*/\1/p' <<<"$1")
+  for d in "$@"; do deployments+="${deployments:+, }$d"; done
+  printf '{"services": [{"serviceArn": "arn:aws:ecs:us-east-1:123456789012:service/actors/actors", "serviceName": "actors", "clusterArn": "arn:aws:ecs:us-east-1:123456789012:cluster/actors", "status": "ACTIVE", "desiredCount": 1, "runningCount": 1, "pendingCount": 0, "launchType": "FARGATE", "taskDefinition": "%s", "deployments": [%s], "events": %s}], "failures": []}\n' \
+    "$primary" "$deployments" "${service_events:-[]}" >"$file"
 }
 
 # run_script PATH [STDIN]: run a script (with STDIN on its standard input, else none); its
@@ -358,17 +430,33 @@ expect_not_in_calls() {
 state_file() { if [[ -f "$case_dir/state/$1" ]]; then cat "$case_dir/state/$1"; fi; }
 
 apply_tag="^terraform -chdir=.* apply -input=false -auto-approve -var region=us-east-1 -var image_tag="
+# The apply of a deploy of the stack every case starts with: the new image, and the one the
+# service ran, which ECR must keep.
+apply_new="${apply_tag}$tag -var previous_image_tag=$previous$"
+endpoint=https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com
+gateway_target="d-0123456789.execute-api.us-east-1.amazonaws.com"
+alb_name=actors-1234567890.us-east-1.elb.amazonaws.com
+# What the service runs before a deploy (read from ECS, for previous_image_tag) and after.
+read_running="^aws ecs describe-services --region us-east-1 --cluster actors --services actors --query services\[0\]\.taskDefinition --output text$"
+watch="^aws ecs describe-services --region us-east-1 --cluster actors --services actors --query services\[0\]\.deployments\[\]"
+
+# polls: how many times the rollout was read.
+polls() {
+  local c n=0
+  for c in "${calls[@]}"; do [[ ! "$c" =~ $watch ]] || n=$((n + 1)); done
+  echo "$n"
+}
 
 # ---- the states ------------------------------------------------------------------------------------
 # The state files the stand-in terraform stores, shown back by the real terraform, are the states
 # terraform test printed after its applies: converting them loses nothing.
 case_states_are_the_ones_terraform_test_applied() {
   local run
-  for run in repository deployed; do
+  for run in repository deployed $(for s in $stacks; do [[ $s == deployed ]] || echo "deployed_$s"; done); do
     no_stack
     "$tfstate" next -from "$tmp/states/$run.tfstate" </dev/null | tf state push - || fail "terraform state push of $run"
     tf show -json >"$case_dir/shown-$run.json" || fail "terraform show of $run"
-    "$tfstate" same "$tmp/states.json" "$run" <"$case_dir/shown-$run.json" 2>"$case_dir/err" || fail "$(<"$case_dir/err")"
+    "$tfstate" same "$tmp/states.json" "$run" <"$case_dir/shown-$run.json" 2>"$case_dir/err" || fail "$run: $(<"$case_dir/err")"
   done
 }
 
@@ -380,26 +468,21 @@ case_deploy_first_time_with_docker() {
   expect_order \
     "^aws sts get-caller-identity --region us-east-1 --query \[Account, Arn\] --output text$" \
     "^terraform -chdir=.* init -input=false$" \
-    "^terraform -chdir=.* output -json account_id$" \
-    "^terraform -chdir=.* output -json region$" \
+    "^terraform -chdir=.* output -json$" \
     "^terraform -chdir=.* console -var region=us-east-1$" \
     "^git -C .* rev-parse --short=12 HEAD$" \
     "^git -C .* status --porcelain$" \
     "^terraform -chdir=.* state list aws_ecr_repository.this$" \
     "^terraform -chdir=.* apply -input=false -auto-approve -var region=us-east-1 -target=aws_ecr_repository.this -target=aws_ecr_lifecycle_policy.this$" \
-    "^terraform -chdir=.* output -json ecr_repository_url$" \
     "^aws ecr describe-images --region us-east-1 --repository-name actors --image-ids imageTag=$tag$" \
     "^make -C $case_root image IMAGE=$repo:$tag VERSION=$tag CONTAINER_TOOL=docker PLATFORM=linux/amd64$" \
     "^aws ecr get-login-password --region us-east-1$" \
     "^docker login --username AWS --password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com$" \
     "^docker push $repo:$tag$" \
     "${apply_tag}$tag$" \
-    "^aws ecs wait services-stable --region us-east-1 --cluster actors --services actors$" \
-    "^aws ecs describe-services --region us-east-1 --cluster actors --services actors --query" \
-    "^aws ecs list-tasks " \
-    "^aws ec2 describe-network-interfaces " \
+    "$watch" \
     "^aws secretsmanager get-secret-value --region us-east-1 --secret-id arn:aws:secretsmanager:us-east-1:123456789012:secret:actors-credentials-20260101-AbCdEf --query SecretString --output text$" \
-    "^make -C $case_root smoke URL=http://203.0.113.45:5000$"
+    "^make -C $case_root smoke URL=$endpoint$"
   built=$(arg_of "^make .* image " "IMAGE=$repo:")
   pushed=$(arg_of "^docker push " "$repo:")
   applied=$(arg_of "^terraform .* apply .*-var image_tag" "image_tag=")
@@ -409,7 +492,18 @@ case_deploy_first_time_with_docker() {
   [[ "$(state_file smoke_env)" == "actors"$'\n'"$password" ]] ||
     fail "the smoke test must get the secret's username and password in ACTORS_USERNAME/ACTORS_PASSWORD, got '$(state_file smoke_env)'"
   expect_not_in_calls "$password"
-  expect_no_call "^podman "
+  # The first deploy: nothing ran before it, and no task IP is looked up behind a front door.
+  expect_no_call "^podman |previous_image_tag|$read_running|list-tasks|describe-network-interfaces|^curl |^dig "
+  expect_stdout "$endpoint"
+}
+
+# The blog's direct mode: the smoke test goes to the task's own address, in clear text.
+case_deploy_with_public_ip_smoke_tests_the_task_address() {
+  stack public_ip
+  verb deploy
+  expect_rc 0
+  expect_order "$apply_new" "$watch" "^aws ecs list-tasks --region us-east-1 --cluster actors --service-name actors --desired-status RUNNING " \
+    "^aws ec2 describe-network-interfaces " "^make -C $case_root smoke URL=http://203.0.113.45:5000$"
   expect_stdout "http://203.0.113.45:5000"
 }
 
@@ -424,7 +518,7 @@ case_deploy_after_delete() {
     "^docker push $repo:$tag$" \
     "${apply_tag}$tag$"
   [[ "$(tf output -json image)" == "\"$repo:$tag\"" ]] || fail "the state must run $tag, it runs $(tf output -json image)"
-  expect_stdout "http://203.0.113.45:5000"
+  expect_stdout "$endpoint"
 }
 
 case_deploy_again_reuses_repository_and_image() {
@@ -435,8 +529,33 @@ case_deploy_again_reuses_repository_and_image() {
   expect_no_call "^make .* image "
   expect_no_call "^docker "
   expect_no_call "get-login-password"
-  expect_order "^aws ecr describe-images " "${apply_tag}$tag$" "^aws ecs wait services-stable " "^make .* smoke "
-  expect_stdout "http://203.0.113.45:5000"
+  expect_order "^aws ecr describe-images " "$apply_new" "$watch" "^make .* smoke "
+  expect_stdout "$endpoint"
+}
+
+# ECR must keep the image the service runs now (previous_image_tag), which is what ECS rolls back
+# to: read from the service, not from the state.
+case_deploy_passes_the_image_the_service_runs_as_previous_image_tag() {
+  in_ecr "$tag"
+  verb deploy
+  expect_rc 0
+  expect_order "$read_running" \
+    "^aws ecs describe-task-definition --region us-east-1 --task-definition $td:6 --query taskDefinition\.containerDefinitions\[\?starts_with\(image, '$repo:'\)\]\.image \| \[0\] --output text$" \
+    "$apply_new"
+  expect_stderr "terraform apply (image_tag=$tag, previous_image_tag=$previous)"
+}
+
+# After a rollback the state names the failed revision; the service runs the one before. The next
+# deploy keeps the image that runs, and rolls out a new revision as usual.
+case_deploy_after_a_rollback_keeps_the_image_that_runs() {
+  state_edit -replace "$previous=0badc0ffee00-amd64" -replace "$td:6=$td:7"
+  describe_services "" "$(deployment 2222222222222222222 PRIMARY 8 COMPLETED 1 0)"
+  in_ecr "$tag"
+  verb deploy
+  expect_rc 0
+  expect_call "$apply_new"
+  expect_no_call "previous_image_tag=0badc0ffee00-amd64"
+  [[ "$(tf output -json task_definition_arn)" == "\"$td:8\"" ]] || fail "the apply must register revision 8, the state says $(tf output -json task_definition_arn)"
 }
 
 case_deploy_other_architecture_builds_its_own_image() {
@@ -449,7 +568,7 @@ case_deploy_other_architecture_builds_its_own_image() {
     "^aws ecr describe-images --region us-east-1 --repository-name actors --image-ids imageTag=$sha-arm64$" \
     "^make -C $case_root image IMAGE=$repo:$sha-arm64 VERSION=$sha-arm64 CONTAINER_TOOL=docker PLATFORM=linux/arm64$" \
     "^docker push $repo:$sha-arm64$" \
-    "${apply_tag}$sha-arm64$"
+    "${apply_tag}$sha-arm64 "
   expect_no_call "imageTag=$tag"
 }
 
@@ -462,6 +581,14 @@ case_deploy_stops_when_ecr_cannot_say() {
   expect_stderr "cannot tell whether actors:$tag is in ECR"
   expect_stderr "AccessDeniedException"
   expect_no_call "^make |^docker |apply .*-var image_tag"
+}
+
+case_deploy_stops_when_it_cannot_read_what_runs() {
+  export STUB_FAIL="aws ecs describe-services --region us-east-1 --cluster actors --services actors --query services[0].taskDefinition"
+  verb deploy
+  expect_rc 1
+  expect_stderr "cannot read what service actors runs now"
+  expect_no_call "^make |^docker |apply "
 }
 
 case_deploy_with_podman_arm64_and_remote_state() {
@@ -482,8 +609,46 @@ case_deploy_with_podman_arm64_and_remote_state() {
     "^make -C $case_root image IMAGE=$repo:$sha-arm64 VERSION=$sha-arm64 CONTAINER_TOOL=podman PLATFORM=linux/arm64$" \
     "^podman login --username AWS --password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com$" \
     "^podman push $repo:$sha-arm64$" \
-    "${apply_tag}$sha-arm64$"
+    "${apply_tag}$sha-arm64 "
   expect_no_call "^docker "
+}
+
+# CI: the backend's settings in a file named by TF_BACKEND_CONFIG, relative to where make runs.
+case_deploy_with_tf_backend_config() {
+  printf 'terraform {\n  backend "local" {}\n}\n' >"$tf_dir/backend.tf"
+  mkdir "$case_dir/ci"
+  printf 'path = "%s"\n' "$case_dir/remote.tfstate" >"$case_dir/ci/backend.hcl"
+  tf init -input=false -migrate-state -force-copy -backend-config="$case_dir/ci/backend.hcl" >"$case_dir/migrate.log" 2>&1 ||
+    fail "moving the state to the backend failed: $(<"$case_dir/migrate.log")"
+  rm "$tf_dir/terraform.tfstate"
+  in_ecr "$tag"
+  cd "$case_dir"
+  export TF_BACKEND_CONFIG=ci/backend.hcl
+  verb deploy
+  expect_rc 0
+  expect_call "^terraform -chdir=.* init -input=false -backend-config=$case_dir/ci/backend.hcl$"
+  [[ "$(tf output -json image)" == "\"$repo:$tag\"" ]] || fail "the backend's state must run $tag, it runs $(tf output -json image)"
+  [[ ! -e "$tf_dir/terraform.tfstate" ]] || fail "the deploy wrote a local state besides the backend's"
+}
+
+# A fresh clone in CI has no backend block: TF_BACKEND_CONFIG writes the S3 one (git-ignored).
+case_deploy_with_tf_backend_config_writes_the_backend_block() {
+  printf 'bucket = "state"\nkey = "actors/terraform.tfstate"\nregion = "us-east-1"\n' >"$case_dir/backend.hcl"
+  export TF_BACKEND_CONFIG="$case_dir/backend.hcl" STUB_FAIL="terraform -chdir=$tf_dir init"
+  verb deploy
+  expect_rc 1
+  expect_call "^terraform -chdir=.* init -input=false -backend-config=$case_dir/backend.hcl$"
+  [[ "$(<"$tf_dir/backend.tf")" == $'terraform {\n  backend "s3" {}\n}' ]] || fail "backend.tf must declare the S3 backend, it holds: $(cat "$tf_dir/backend.tf")"
+  [[ -z "$("$real_git" -C "$case_root" status --porcelain)" ]] || fail "backend.tf must be git-ignored"
+  expect_stderr "terraform init failed"
+}
+
+case_deploy_with_a_missing_tf_backend_config() {
+  export TF_BACKEND_CONFIG="$case_dir/no-such.hcl"
+  verb deploy
+  expect_rc 1
+  expect_stderr "TF_BACKEND_CONFIG=$case_dir/no-such.hcl is not a readable file"
+  expect_no_call "^terraform "
 }
 
 if [[ ! -e /usr/bin/docker && ! -e /bin/docker ]]; then
@@ -532,8 +697,8 @@ case_deploy_review_the_plan_with_auto_approve_0() {
   in_ecr "$tag"
   verb deploy "yes"$'\n'
   expect_rc 0
-  expect_call "^terraform -chdir=.* apply -input=false -var region=us-east-1 -var image_tag=$tag$"
-  expect_order "^terraform -chdir=.* apply " "^aws ecs wait services-stable " "^make .* smoke "
+  expect_call "^terraform -chdir=.* apply -input=false -var region=us-east-1 -var image_tag=$tag -var previous_image_tag=$previous$"
+  expect_order "^terraform -chdir=.* apply " "$watch" "^make .* smoke "
 }
 
 case_deploy_plan_not_approved() {
@@ -543,7 +708,7 @@ case_deploy_plan_not_approved() {
   expect_rc 1
   expect_stderr "Apply cancelled."
   expect_stderr "terraform apply failed"
-  expect_no_call "ecs wait|smoke"
+  expect_no_call "$watch|smoke"
   [[ "$(tf output -json image)" == "\"$repo:$previous\"" ]] || fail "the state must still run $previous"
 }
 
@@ -561,7 +726,7 @@ case_deploy_stops_when_login_fails() {
   expect_rc 1
   expect_stderr "AccessDeniedException"
   expect_stderr "could not log in to 123456789012.dkr.ecr.us-east-1.amazonaws.com"
-  expect_no_call "^docker push |apply .*-var image_tag|ecs wait"
+  expect_no_call "^docker push |apply .*-var image_tag|$watch"
 }
 
 case_deploy_stops_when_push_fails() {
@@ -569,7 +734,7 @@ case_deploy_stops_when_push_fails() {
   verb deploy
   expect_rc 1
   expect_stderr "could not push $repo:$tag"
-  expect_no_call "apply .*-var image_tag|ecs wait"
+  expect_no_call "apply .*-var image_tag|$watch"
 }
 
 case_deploy_stops_when_apply_fails() {
@@ -577,85 +742,174 @@ case_deploy_stops_when_apply_fails() {
   verb deploy
   expect_rc 1
   expect_stderr "terraform apply failed"
-  expect_no_call "ecs wait|list-tasks|smoke"
+  expect_no_call "$watch|list-tasks|smoke"
 }
 
-case_deploy_stops_when_service_never_stable() {
-  # Tasks that keep failing: the new deployment never replaces the old one.
-  sed 's/"runningCount": 1,/"runningCount": 0,/' "$case_dir/fixtures/ecs_describe-services.json" \
-    >"$case_dir/fixtures/ecs_describe-services#1.json"
-  verb deploy
-  expect_rc 1
-  expect_stderr "Waiter ServicesStable failed: Max attempts exceeded"
-  expect_stderr "did not become stable"
-  expect_stderr "make deploy IMAGE_TAG=$previous"
-  expect_no_call "describe-services|list-tasks|smoke"
-}
-
-case_deploy_detects_rollback() {
-  sed -i 's|task-definition/actors:7"|task-definition/actors:6"|g' "$case_dir/fixtures/ecs_describe-services.json"
-  verb deploy
-  expect_rc 1
-  expect_stderr "rolled back"
-  expect_stderr "task-definition/actors:6"
-  expect_stderr "make deploy IMAGE_TAG=$previous"
-  expect_no_call "list-tasks|smoke"
-}
-
-# With deployment alarms ECS keeps the deployment in progress for a bake time after the service is
-# stable, and may roll it back then: deploy waits for the rollout to end.
-case_deploy_waits_for_the_bake_time() {
-  # The waiter's DescribeServices, then the first poll of the rollout: in progress.
-  in_progress 1 2
+# ---- deploy: the rollout, as ECS reports it -------------------------------------------------------
+# The smoke test runs once the new revision's tasks alone serve; ECS keeps the deployment in
+# progress for its bake time after that (deployment alarms), and make deploy waits for the end.
+case_deploy_smoke_tests_before_the_bake_time_ends() {
+  describe_services "#1" "$(deployment 1234567890123456789 PRIMARY 7 IN_PROGRESS 0 1)" "$(deployment 9876543210987654321 ACTIVE 6 COMPLETED 1 0)"
+  describe_services "#2" "$(deployment 1234567890123456789 PRIMARY 7 IN_PROGRESS 1 0)" "$(deployment 9876543210987654321 ACTIVE 6 COMPLETED 0 0)"
+  describe_services "#3" "$(deployment 1234567890123456789 PRIMARY 7 IN_PROGRESS 1 0)" "$(deployment 9876543210987654321 ACTIVE 6 COMPLETED 0 0)"
   verb deploy
   expect_rc 0
-  expect_order "^aws ecs wait services-stable " "^aws ecs describe-services .*rolloutState" "^make .* smoke "
-  polls=0
-  for c in "${calls[@]}"; do [[ "$c" != "aws ecs describe-services "*rolloutState* ]] || polls=$((polls + 1)); done
-  ((polls == 2)) || fail "the rollout must be polled until it completes: $polls polls, want 2"
-  expect_stderr "deployment ecs-svc/1234567890123456789 is in progress: ECS watches its alarms"
-  expect_stdout "http://203.0.113.45:5000"
+  ((${#calls[@]} > 0)) && [[ "$(polls)" == 4 ]] || fail "the rollout must be read until it completes: $(polls) reads, want 4"
+  smoke=$(find_call "^make .* smoke ")
+  # The second read finds the new tasks alone: the smoke test comes right after it.
+  [[ "${calls[$((smoke - 1))]}" =~ ^aws\ secretsmanager && "${calls[$((smoke - 2))]}" =~ $watch ]] ||
+    fail "the smoke test must come once the new tasks alone serve, before the bake time ends"
+  expect_stderr "deployment ecs-svc/1234567890123456789: 0 of 1 tasks running, 1 pending; the previous revision still has 1"
+  expect_stderr "deployment ecs-svc/1234567890123456789: its tasks alone serve; ECS watches the rollback alarms"
+  expect_stdout "$endpoint"
 }
 
-case_deploy_rolled_back_by_an_alarm_during_the_bake_time() {
-  # The waiter's DescribeServices, then the first poll of the rollout: in progress.
-  in_progress 1 2
-  sed -i 's|task-definition/actors:7"|task-definition/actors:6"|g' "$case_dir/fixtures/ecs_describe-services.json"
+# ECS's circuit breaker: the new tasks never get healthy, ECS fails the deployment and rolls back
+# to the revision before (8 to 11 minutes, longer than aws ecs wait services-stable waits).
+circuit_breaker='ECS deployment circuit breaker: tasks failed to start.'
+case_deploy_reports_a_circuit_breaker_rollback() {
+  service_events='[
+    {"id": "e3", "createdAt": "2026-01-02T03:20:11+00:00", "message": "(service actors) has reached a steady state."},
+    {"id": "e2", "createdAt": "2026-01-02T03:19:40+00:00", "message": "(service actors) (deployment ecs-svc/1234567890123456789) deployment failed: tasks failed to start."},
+    {"id": "e1", "createdAt": "2026-01-02T03:19:40+00:00", "message": "(service actors) rolling back to deployment ecs-svc/9876543210987654321."}]'
+  describe_services "#1" "$(deployment 1234567890123456789 PRIMARY 7 IN_PROGRESS 0 1 3)" "$(deployment 9876543210987654321 ACTIVE 6 COMPLETED 1 0)"
+  describe_services "#2" "$(deployment 5555555555555555555 PRIMARY 6 IN_PROGRESS 1 0)" \
+    "$(deployment 1234567890123456789 ACTIVE 7 FAILED 0 0 10 "$circuit_breaker")"
+  describe_services "#3+" "$(deployment 5555555555555555555 PRIMARY 6 COMPLETED 1 0)"
   verb deploy
   expect_rc 1
-  expect_stderr "deployment of $tag failed and was rolled back: the service runs arn:aws:ecs:us-east-1:123456789012:task-definition/actors:6"
-  expect_stderr "make status names the alarm"
-  expect_stderr "make deploy IMAGE_TAG=$previous"
+  expect_stderr "deployment ecs-svc/1234567890123456789: 0 of 1 tasks running, 1 pending, 3 failed to start"
+  expect_stderr "ECS is rolling deployment ecs-svc/1234567890123456789 back to actors:6: $circuit_breaker"
+  expect_stderr "ECS rolled back the deployment of $tag (task definition actors:7, deployment ecs-svc/1234567890123456789): $circuit_breaker Serving now: actors:6 (image $previous)."
+  expect_stderr "2026-01-02T03:19:40+00:00  (service actors) (deployment ecs-svc/1234567890123456789) deployment failed: tasks failed to start."
+  expect_stderr "Terraform's state still names actors:7 (image $tag)"
+  [[ "$err" != *"steady state"* && "$err" != *"did not become stable"* && "$err" != *"still in progress"* ]] ||
+    fail "a rollback is no timeout, and only the deployment's own events are shown"
+  expect_no_call "smoke|update-service|wait services-stable"
+  expect_stdout ""
+}
+
+# A rollback seen only after the fact: the new revision's deployment is gone already.
+case_deploy_detects_rollback() {
+  describe_services "" "$(deployment 5555555555555555555 PRIMARY 6 COMPLETED 1 0)"
+  verb deploy
+  expect_rc 1
+  expect_stderr "ECS rolled back the deployment of $tag (task definition actors:7): ECS gave no reason. Serving now: actors:6 (image $previous)."
   expect_no_call "list-tasks|smoke"
+}
+
+# An alarm that fires during the bake time, after the smoke test passed, rolls the deployment back.
+case_deploy_rolled_back_by_an_alarm_during_the_bake_time() {
+  alarm='ECS deployment ecs-svc/1234567890123456789 failed: alarm(s) detected: actors-getActor-5xx-rate.'
+  service_events='[{"id": "e1", "createdAt": "2026-01-02T03:25:00+00:00", "message": "(service actors) (deployment ecs-svc/1234567890123456789) deployment failed: alarm detected."}]'
+  describe_services "#1" "$(deployment 1234567890123456789 PRIMARY 7 IN_PROGRESS 1 0)" "$(deployment 9876543210987654321 ACTIVE 6 COMPLETED 0 0)"
+  describe_services "#2" "$(deployment 5555555555555555555 PRIMARY 6 IN_PROGRESS 0 1)" \
+    "$(deployment 1234567890123456789 ACTIVE 7 FAILED 1 0 0 "$alarm")"
+  describe_services "#3+" "$(deployment 5555555555555555555 PRIMARY 6 COMPLETED 1 0)"
+  export GITHUB_STEP_SUMMARY="$case_dir/summary.md" GITHUB_OUTPUT="$case_dir/output"
+  verb deploy
+  expect_rc 1
+  expect_order "$watch" "^make .* smoke "
+  [[ "$(polls)" == 3 ]] || fail "the rollout must be read until the rollback is over: $(polls) reads, want 3"
+  expect_stderr "ECS rolled back the deployment of $tag (task definition actors:7, deployment ecs-svc/1234567890123456789): $alarm Serving now: actors:6 (image $previous)."
+  expect_stderr "deployment ecs-svc/1234567890123456789) deployment failed: alarm detected."
+  summary=$(<"$case_dir/summary.md")
+  [[ "$summary" == "### make deploy: rolled back"* ]] || fail "the summary must say the deploy rolled back: $summary"
+  [[ "$summary" == *"| Rollback | by ECS: $alarm |"* && "$summary" == *"| Serving now | actors:6 (image $previous) |"* ]] ||
+    fail "the summary must give ECS's reason and what serves: $summary"
+  [[ "$summary" == *"| Smoke test | passed: make smoke URL=$endpoint |"* ]] || fail "the smoke test passed: $summary"
+  [[ "$(<"$case_dir/output")" == *$'\nresult=rolled_back' ]] || fail "the step's result output must be rolled_back: $(<"$case_dir/output")"
 }
 
 case_deploy_stops_waiting_for_a_rollout_that_never_ends() {
-  sed -i 's/"rolloutState": "COMPLETED"/"rolloutState": "IN_PROGRESS"/' "$case_dir/fixtures/ecs_describe-services.json"
+  describe_services "" "$(deployment 1234567890123456789 PRIMARY 7 IN_PROGRESS 0 1)" "$(deployment 9876543210987654321 ACTIVE 6 COMPLETED 1 0)"
   export ROLLOUT_TIMEOUT=0
   verb deploy
   expect_rc 1
-  expect_stderr "deployment ecs-svc/1234567890123456789 of service actors is still in progress after 0 s"
-  expect_no_call "smoke"
+  expect_stderr "the deployment of $tag (task definition actors:7, deployment ecs-svc/1234567890123456789) is still in progress after 0 s (ROLLOUT_TIMEOUT): ECS goes on with it"
+  expect_no_call "smoke|update-service"
 }
 
 case_deploy_that_failed_and_could_not_roll_back() {
   # The first deployment has nothing to go back to: ECS marks it FAILED.
-  sed -i 's/"rolloutState": "COMPLETED"/"rolloutState": "FAILED"/' "$case_dir/fixtures/ecs_describe-services.json"
+  describe_services "" "$(deployment 1234567890123456789 PRIMARY 7 FAILED 0 0 10 "$circuit_breaker")"
   verb deploy
   expect_rc 1
-  expect_stderr "ended FAILED and could not be rolled back"
-  expect_no_call "smoke"
+  expect_stderr "failed, and ECS could not roll it back (no deployment had completed before it): $circuit_breaker"
+  expect_no_call "smoke|update-service"
 }
 
-# ---- deploy: the smoke test and going back ---------------------------------------------------------
-case_deploy_fails_when_the_smoke_test_fails() {
-  export STUB_FAIL="make -C $case_root smoke"
+# ---- deploy: the smoke test, and going back ---------------------------------------------------------
+# The new revision fails its smoke test: make deploy puts the previous one back, waits, and says so.
+case_deploy_rolls_back_when_the_smoke_test_fails() {
+  export STUB_FAIL="make -C $case_root smoke" GITHUB_STEP_SUMMARY="$case_dir/summary.md"
+  describe_services "#2+" "$(deployment 5555555555555555555 PRIMARY 6 COMPLETED 1 0)"
+  printf '{"service": {"serviceName": "actors", "status": "ACTIVE", "taskDefinition": "%s:6", "deployments": [%s, %s]}}\n' "$td" \
+    "$(deployment 5555555555555555555 PRIMARY 6 IN_PROGRESS 0 1)" "$(deployment 1234567890123456789 ACTIVE 7 IN_PROGRESS 1 0)" \
+    >"$case_dir/fixtures/ecs_update-service.json"
   verb deploy
   expect_rc 1
-  expect_order "^aws ecs wait services-stable " "^aws ecs describe-services " "^make -C $case_root smoke URL=http://203.0.113.45:5000$"
-  expect_stderr "smoke test failed against http://203.0.113.45:5000"
-  expect_stderr "To go back to the image that ran before: make deploy IMAGE_TAG=$previous"
+  expect_order "$watch" "^make -C $case_root smoke URL=$endpoint$" \
+    "^aws ecs update-service --region us-east-1 --cluster actors --service actors --task-definition $td:6 --query service\.deployments\[\?status=='PRIMARY'\]\.id \| \[0\] --output text$"
+  [[ "$(polls)" == 2 ]] || fail "the rollback must be followed to its end: $(polls) reads of the rollout, want 2"
+  smokes=$(grep -c "^make -C $case_root smoke " "$case_dir/log")
+  [[ "$smokes" == 2 ]] || fail "a failed smoke test must run once more before the rollback: $smokes runs"
+  expect_stderr "the smoke test failed (the contract probe failed against $endpoint (its report is above)): once more in 0 s"
+  expect_stderr "the smoke test failed: rolling the service back to actors:6 (image $previous)"
+  expect_stderr "the smoke test of $tag (task definition actors:7) failed: the contract probe failed against $endpoint (its report is above). Rolled back: the service runs actors:6 (image $previous) again, as before this deploy."
+  expect_stderr "Terraform's state still names actors:7 (image $tag)"
+  [[ "$(tf output -json task_definition_arn)" == "\"$td:7\"" ]] || fail "the state must still name revision 7"
+  [[ "$(<"$case_dir/summary.md")" == "### make deploy: rolled back"*"| Smoke test | failed: the contract probe failed against $endpoint (its report is above) |"*"| Serving now | actors:6 (image $previous) |"* ]] ||
+    fail "the summary must say the smoke test failed and what serves: $(<"$case_dir/summary.md")"
   expect_stdout ""
+}
+
+# A smoke test that fails once, right after the rollout, and passes the second time: deployed.
+case_deploy_smoke_test_that_fails_once() {
+  printf 'make -C %s smoke' "$case_root" >"$case_dir/state/fail-once"
+  verb deploy
+  expect_rc 0
+  expect_stderr "the smoke test failed (the contract probe failed against $endpoint (its report is above)): once more in 0 s"
+  expect_no_call "update-service"
+  expect_stdout "$endpoint"
+}
+
+# The rollback itself fails (the revision before was deregistered, say): say what serves.
+case_deploy_smoke_failure_whose_rollback_fails() {
+  export STUB_FAIL="make -C $case_root smoke"
+  printf '\nAn error occurred (ClientException) when calling the UpdateService operation: TaskDefinition is inactive\n' \
+    >"$case_dir/fixtures/ecs_update-service.err"
+  verb deploy
+  expect_rc 1
+  expect_stderr "TaskDefinition is inactive"
+  expect_stderr "Rolling back to actors:6 failed too (the AWS CLI's error is above): actors:7 is serving. To go back to the image that ran before: make deploy IMAGE_TAG=$previous."
+}
+
+# A hotfix: no rollback, by the alarms or by make deploy.
+case_deploy_with_rollback_off() {
+  export ROLLBACK=off STUB_FAIL="make -C $case_root smoke"
+  in_ecr "$tag"
+  verb deploy
+  expect_rc 1
+  expect_call "$apply_tag$tag -var previous_image_tag=$previous -var rollback_on_alarms=false$"
+  expect_stderr "the smoke test of $tag (task definition actors:7) failed: the contract probe failed against $endpoint (its report is above). ROLLBACK=off: it is left serving. To go back to the image that ran before: make deploy IMAGE_TAG=$previous."
+  expect_no_call "update-service"
+}
+
+case_deploy_with_rollback_off_that_passes() {
+  export ROLLBACK=off
+  in_ecr "$tag"
+  verb deploy
+  expect_rc 0
+  expect_call "$apply_tag$tag -var previous_image_tag=$previous -var rollback_on_alarms=false$"
+}
+
+case_deploy_refuses_a_bad_rollback_value() {
+  export ROLLBACK=no
+  verb deploy
+  expect_rc 1
+  expect_stderr "ROLLBACK must be on or off, not 'no'"
+  expect_no_call "^(aws|terraform) "
 }
 
 case_first_deploy_smoke_failure_has_nothing_to_go_back_to() {
@@ -663,18 +917,21 @@ case_first_deploy_smoke_failure_has_nothing_to_go_back_to() {
   export STUB_FAIL="make -C $case_root smoke"
   verb deploy
   expect_rc 1
-  expect_stderr "smoke test failed"
-  expect_stderr "no earlier deployment to go back to"
+  expect_stderr "smoke test of $tag (task definition actors:7) failed"
+  expect_stderr "There is nothing to roll back to: it is the first deployment of the stack."
+  expect_no_call "update-service"
 }
 
 case_deploy_an_earlier_image_tag() {
+  # The image the service runs: the apply changes no revision, and the service stays on it.
   export IMAGE_TAG=$previous
   in_ecr "$previous"
+  describe_services "" "$(deployment 9876543210987654321 PRIMARY 6 COMPLETED 1 0)"
   verb deploy
   expect_rc 0
   expect_no_call "^git |^make .* image |^docker |get-login-password|apply .*-target="
   expect_order "^aws ecr describe-images --region us-east-1 --repository-name actors --image-ids imageTag=$previous$" \
-    "${apply_tag}$previous$" "^aws ecs wait services-stable " "^make .* smoke "
+    "${apply_tag}$previous -var previous_image_tag=$previous$" "$watch" "^make .* smoke "
 }
 
 case_deploy_an_image_tag_not_in_ecr() {
@@ -695,6 +952,216 @@ case_deploy_refuses_an_image_of_another_architecture() {
   expect_rc 1
   expect_stderr "built for arm64, but the tasks run on amd64"
   expect_no_call "apply "
+}
+
+# ---- deploy: CI's step summary --------------------------------------------------------------------
+case_deploy_writes_the_step_summary() {
+  export GITHUB_STEP_SUMMARY="$case_dir/summary.md" GITHUB_OUTPUT="$case_dir/output"
+  printf '## earlier steps\n' >"$GITHUB_STEP_SUMMARY"
+  in_ecr "$tag"
+  verb deploy
+  expect_rc 0
+  want="## earlier steps
+### make deploy: deployed
+
+| | |
+| --- | --- |
+| Stack | actors, AWS account 123456789012, us-east-1 |
+| URL | $endpoint |
+| Image | $tag (task definition actors:7) |
+| Smoke test | passed: make smoke URL=$endpoint |
+| Serving now | actors:7 (image $tag) |"
+  [[ "$(<"$case_dir/summary.md")" == "$want" ]] || fail "step summary: $(<"$case_dir/summary.md")"
+  [[ "$(<"$case_dir/output")" == "url=$endpoint"$'\n'"image_tag=$tag"$'\n'"result=deployed" ]] || fail "step outputs: $(<"$case_dir/output")"
+}
+
+case_deploy_step_summary_of_a_failure_before_the_apply() {
+  export GITHUB_STEP_SUMMARY="$case_dir/summary.md" STUB_FAIL="docker push"
+  verb deploy
+  expect_rc 1
+  summary=$(<"$case_dir/summary.md")
+  [[ "$summary" == "### make deploy: failed, nothing applied"* && "$summary" == *$'```\n'"could not push $repo:$tag"$'\n```' ]] ||
+    fail "the summary must say nothing was applied, and why: $summary"
+  [[ "$summary" != *"| URL |"* ]] || fail "no URL before anything is deployed: $summary"
+}
+
+# ---- deploy: a domain name ------------------------------------------------------------------------
+# The name resolves and leads to the front door: the contract probe runs against it.
+case_deploy_on_a_domain_name_that_resolves() {
+  stack gateway_domain
+  echo actors.example.com >>"$case_dir/fixtures/curl_dns.txt"
+  verb deploy
+  expect_rc 0
+  expect_order "^aws route53 get-hosted-zone --region us-east-1 --id Z0123456789EXAMPLE " "^dig \+noall \+comments \+answer NS example\.com$" \
+    "^make .* image " "$apply_new" "$watch" \
+    "^curl --silent --show-error --output /dev/null --write-out %\{http_code\} --max-time 20 https://actors\.example\.com/healthz$" \
+    "^make -C $case_root smoke URL=https://actors.example.com$"
+  expect_stderr "DNS: example.com is delegated to its Route 53 zone Z0123456789EXAMPLE (ns-0.awsdns-00.com ns-512.awsdns-00.net ns-1024.awsdns-00.org ns-1536.awsdns-00.co.uk)"
+  expect_no_call "--connect-to"
+  expect_stdout "https://actors.example.com"
+}
+
+# A new name that does not resolve yet: the API's own endpoint gets the contract probe, and the
+# custom domain is reached through its regional name, as the alias will lead there.
+case_deploy_on_a_new_domain_name_smoke_tests_the_api_endpoint() {
+  stack gateway_domain
+  export GITHUB_STEP_SUMMARY="$case_dir/summary.md"
+  verb deploy
+  expect_rc 0
+  expect_order "^curl .* https://actors\.example\.com/healthz$" \
+    "^curl .* --connect-to actors\.example\.com:443:$gateway_target:443 https://actors\.example\.com/healthz$" \
+    "^curl .* --connect-to actors\.example\.com:443:$gateway_target:443 https://actors\.example\.com/actors$" \
+    "^curl .* --connect-to actors\.example\.com:443:$gateway_target:443 --config - https://actors\.example\.com/actors$" \
+    "^make -C $case_root smoke URL=$endpoint$"
+  expect_stderr "https://actors.example.com is not reachable from here (the name does not resolve): smoke-testing the front door at its own address instead, as actors.example.com"
+  [[ "$(state_file curl_user)" == "actors:Zq7P&bWw2kT9s\\\"Xv4L:mN8cR1yH6dJ3fG5e" ]] || fail "curl must get the credentials in its config, quoted: $(state_file curl_user)"
+  expect_not_in_calls "$password"
+  [[ "$(<"$case_dir/summary.md")" == *"| Smoke test | passed: make smoke URL=$endpoint (the API's own address), and https://actors.example.com through $gateway_target |"* ]] ||
+    fail "the summary must say how the smoke test went: $(<"$case_dir/summary.md")"
+  expect_stdout "https://actors.example.com"
+}
+
+# A certificate of the user's and DNS outside Route 53: the CNAME to create, and the smoke test
+# through the front door's own address instead of a failure.
+case_deploy_with_dns_elsewhere_prints_the_cname() {
+  stack gateway_cname
+  export GITHUB_STEP_SUMMARY="$case_dir/summary.md"
+  verb deploy
+  expect_rc 0
+  expect_stderr "DNS: create the CNAME record api.example.org -> $gateway_target at your DNS provider: https://api.example.org is not reachable yet (the name does not resolve)"
+  expect_call "^curl .* --connect-to api\.example\.org:443:$gateway_target:443 https://api\.example\.org/healthz$"
+  expect_call "^make -C $case_root smoke URL=$endpoint$"
+  expect_no_call "route53|^dig "
+  [[ "$(<"$case_dir/summary.md")" == *"| DNS | create the CNAME record api.example.org -> $gateway_target at your DNS provider"* ]] ||
+    fail "the summary must name the CNAME to create: $(<"$case_dir/summary.md")"
+  expect_stdout "https://api.example.org"
+}
+
+# The ALB's own name has no certificate of the domain: until the name resolves, the smoke test
+# reaches the load balancer's address as the domain.
+case_deploy_alb_with_dns_elsewhere() {
+  stack alb_cname
+  verb deploy
+  expect_rc 0
+  expect_stderr "DNS: create the CNAME record api.example.org -> $alb_name at your DNS provider"
+  expect_order \
+    "^curl .* https://api\.example\.org/healthz$" \
+    "^curl .* --connect-to api\.example\.org:443:$alb_name:443 https://api\.example\.org/healthz$" \
+    "^curl .* --connect-to api\.example\.org:443:$alb_name:443 https://api\.example\.org/actors$" \
+    "^curl .* --connect-to api\.example\.org:443:$alb_name:443 --config - https://api\.example\.org/actors$"
+  expect_no_call "^make .* smoke "
+  expect_not_in_calls "$password"
+  expect_stdout "https://api.example.org"
+}
+
+case_deploy_alb_once_the_cname_resolves() {
+  stack alb_cname
+  echo api.example.org >>"$case_dir/fixtures/curl_dns.txt"
+  verb deploy
+  expect_rc 0
+  expect_stderr "DNS: api.example.org must be a CNAME record to $alb_name"
+  expect_call "^make -C $case_root smoke URL=https://api.example.org$"
+  expect_no_call "--connect-to"
+}
+
+# The front door answers badly through its own address: the smoke test fails, and is rolled back.
+case_deploy_alb_smoke_failure_rolls_back() {
+  stack alb_cname
+  : >"$case_dir/fixtures/curl_broken"
+  describe_services "#2+" "$(deployment 5555555555555555555 PRIMARY 6 COMPLETED 1 0)"
+  printf '{"service": {"serviceName": "actors", "deployments": [%s]}}\n' "$(deployment 5555555555555555555 PRIMARY 6 IN_PROGRESS 0 1)" \
+    >"$case_dir/fixtures/ecs_update-service.json"
+  verb deploy
+  expect_rc 1
+  expect_stderr "failed: GET https://api.example.org/healthz through $alb_name answered 502, want 200. Rolled back: the service runs actors:6 (image $previous) again"
+}
+
+# ---- deploy: is the Route 53 zone the one the name is delegated to? --------------------------------
+if [[ -n "$real_dig" ]]; then
+  # delegation_stops ANSWER MESSAGE: with the public DNS answering ANSWER for the zone's name
+  # servers, make deploy stops before building anything, saying MESSAGE.
+  delegation_stops() {
+    stack gateway_domain
+    printf '%s\n' "$1" >"$case_dir/fixtures/dns/NS_example.com"
+    verb deploy
+    expect_rc 1
+    expect_stderr "$2"
+    expect_stderr "ACM could not validate the certificate (Terraform would wait up to 75 minutes for it)"
+    expect_stderr "the zone's: ns-1536.awsdns-00.co.uk ns-0.awsdns-00.com ns-1024.awsdns-00.org ns-512.awsdns-00.net."
+    expect_stderr "DNS_CHECK=off skips this check"
+    expect_no_call "^make |^docker |apply "
+  }
+  case_deploy_stops_when_the_zone_is_not_the_delegated_one() {
+    delegation_stops $'ns-1.awsdns-01.org.\nns-2.awsdns-02.com.' \
+      "example.com is delegated to ns-1.awsdns-01.org ns-2.awsdns-02.com, but the Route 53 zone Z0123456789EXAMPLE is served by"
+  }
+  case_deploy_stops_when_the_zone_is_partly_delegated() {
+    delegation_stops $'ns-0.awsdns-00.com.\nns-7.awsdns-07.net.' \
+      "example.com is delegated to ns-0.awsdns-00.com ns-7.awsdns-07.net, but the Route 53 zone Z0123456789EXAMPLE is served by"
+  }
+  case_deploy_stops_when_the_domain_is_not_delegated_at_all() {
+    delegation_stops NXDOMAIN "the public DNS answers NXDOMAIN for the name servers of example.com"
+  }
+  case_deploy_stops_when_the_delegation_leads_nowhere() {
+    delegation_stops SERVFAIL "the public DNS answers SERVFAIL for the name servers of example.com"
+  }
+  case_deploy_stops_when_the_zone_has_no_delegation() {
+    delegation_stops NODATA "the public DNS has no name servers for example.com"
+  }
+  # A resolver that does not answer says nothing: the check is skipped, not failed.
+  case_deploy_without_an_answer_from_dns_skips_the_check() {
+    stack gateway_domain
+    echo DROP >"$case_dir/fixtures/dns/NS_example.com"
+    verb deploy
+    expect_rc 0
+    expect_stderr "could not ask DNS for the name servers of example.com (dig: exit status 9): not checking"
+  }
+  # route53_zone_name: the zone is found by name, the public one.
+  case_deploy_delegation_check_by_zone_name() {
+    stack gateway_domain
+    printf 'domain_name       = "actors.example.com"\nroute53_zone_name = "example.com"\n' >"$tf_dir/terraform.tfvars"
+    verb deploy
+    expect_rc 0
+    expect_order \
+      "^aws route53 list-hosted-zones-by-name --region us-east-1 --dns-name example\.com --query HostedZones\[\?Name=='example\.com\.' && Config\.PrivateZone==\`false\`\]\.Id --output text$" \
+      "^aws route53 get-hosted-zone --region us-east-1 --id Z0123456789EXAMPLE " "^dig "
+  }
+  case_deploy_with_dns_check_off() {
+    stack gateway_domain
+    echo NXDOMAIN >"$case_dir/fixtures/dns/NS_example.com"
+    export DNS_CHECK=off
+    verb deploy
+    expect_rc 0
+    expect_stderr "DNS_CHECK=off: not checking"
+    expect_no_call "^dig |route53"
+  }
+  case_deploy_refuses_a_zone_name_with_no_public_zone() {
+    stack gateway_domain
+    printf 'domain_name       = "actors.example.com"\nroute53_zone_name = "example.org"\n' >"$tf_dir/terraform.tfvars"
+    verb deploy
+    expect_rc 1
+    expect_stderr "there is no public Route 53 hosted zone named example.org in account 123456789012 (route53_zone_name)"
+    expect_no_call "^dig |^make |apply "
+  }
+  case_plan_warns_when_the_zone_is_not_the_delegated_one() {
+    stack gateway_domain
+    echo NXDOMAIN >"$case_dir/fixtures/dns/NS_example.com"
+    verb plan
+    expect_rc 0
+    expect_stderr "warning: the public DNS answers NXDOMAIN for the name servers of example.com"
+    expect_call "^terraform -chdir=.* plan "
+  }
+else
+  echo "skip the delegation check's cases: dig is not installed (Debian's bind9-dnsutils)"
+fi
+
+case_deploy_without_dig_skips_the_delegation_check() {
+  stack gateway_domain
+  export PATH="$tmp/bin:$tmp/docker-bin:$tmp/nodig"
+  verb deploy
+  expect_rc 0
+  expect_stderr "dig not found: not checking that the Route 53 zone is the one actors.example.com is delegated to"
+  expect_no_call "^dig |route53"
 }
 
 # ---- preflight: credentials and region ------------------------------------------------------------
@@ -726,7 +1193,7 @@ case_preflight_region_from_terraform_tfvars() {
   verb deploy
   expect_rc 0
   expect_call "^aws sts get-caller-identity --region us-east-1 "
-  expect_call "${apply_tag}$tag$"
+  expect_call "$apply_new"
 }
 
 case_preflight_without_a_region() {
@@ -765,12 +1232,14 @@ case_plan_changes_nothing() {
   expect_order \
     "^aws sts get-caller-identity " \
     "^terraform -chdir=.* init -input=false$" \
-    "^terraform -chdir=.* output -json region$" \
+    "^terraform -chdir=.* output -json$" \
     "^aws ecr describe-images --region us-east-1 --repository-name actors --image-ids imageTag=$tag$" \
-    "^terraform -chdir=.* plan -input=false -var region=us-east-1 -var image_tag=$tag$"
+    "$read_running" \
+    "^terraform -chdir=.* plan -input=false -var region=us-east-1 -var image_tag=$tag -var previous_image_tag=$previous$"
   expect_stderr "make deploy would build and push $repo:$tag"
   [[ "$out" == *"Plan: 0 to add, 1 to change, 0 to destroy."* ]] || fail "the plan must be printed on stdout"
-  expect_no_call "apply |^make |^docker |get-login-password|ecs "
+  [[ "$err" != *"a deploy was rolled back"* ]] || fail "the service runs what the state names"
+  expect_no_call "apply |^make |^docker |get-login-password|update-service"
 }
 
 case_plan_before_the_first_deploy() {
@@ -779,7 +1248,7 @@ case_plan_before_the_first_deploy() {
   expect_rc 0
   expect_stderr "first deploy: make deploy would create the ECR repository, then build and push $tag"
   expect_call "^terraform -chdir=.* plan -input=false -var region=us-east-1 -var image_tag=$tag$"
-  expect_no_call "apply |describe-images"
+  expect_no_call "apply |describe-images|describe-services"
 }
 
 case_plan_of_uncommitted_changes() {
@@ -790,6 +1259,16 @@ case_plan_of_uncommitted_changes() {
   [[ "$(arg_of "^terraform .* plan " "image_tag=")" =~ ^$sha-dirty-[0-9]{14}-amd64$ ]] || fail "a dirty plan must use a dirty tag"
 }
 
+# After a rollback: the plan says why the service would change back.
+case_plan_after_a_rollback() {
+  state_edit -replace "$previous=0badc0ffee00-amd64" -replace "$td:6=$td:7"
+  export ROLLBACK=off
+  verb plan
+  expect_rc 0
+  expect_stderr "the service runs actors:6 (image $previous), not actors:7, which the state names: a deploy was rolled back."
+  expect_call "^terraform -chdir=.* plan -input=false -var region=us-east-1 -var image_tag=$tag -var previous_image_tag=$previous -var rollback_on_alarms=false$"
+}
+
 # ---- rotate-password ------------------------------------------------------------------------------
 generated=Hq4TnV8wXc2ZpL6mRb9Ks3Fy7Dj5Ge1A
 case_rotate_password_generates_one_and_rolls_the_tasks() {
@@ -798,12 +1277,12 @@ case_rotate_password_generates_one_and_rolls_the_tasks() {
   expect_order \
     "^aws sts get-caller-identity " \
     "^terraform -chdir=.* init -input=false$" \
-    "^terraform -chdir=.* output -json region$" \
+    "^terraform -chdir=.* output -json$" \
     "^aws secretsmanager get-random-password --region us-east-1 --password-length 32 --exclude-punctuation --query RandomPassword --output text$" \
     "^terraform -chdir=.* apply -input=false -auto-approve -var region=us-east-1 -replace=terraform_data.password -target=aws_secretsmanager_secret_version.credentials$" \
     "^aws ecs update-service --region us-east-1 --cluster actors --service actors --force-new-deployment --query" \
-    "^aws ecs wait services-stable --region us-east-1 --cluster actors --services actors$" \
-    "^aws ecs describe-services --region us-east-1 --cluster actors --services actors --query"
+    "$watch"
+  expect_no_call "wait services-stable"
   [[ "$(state_file TF_VAR_rotate_password)" == "$generated" ]] || fail "terraform must get the new password in TF_VAR_rotate_password"
   expect_not_in_calls "$generated"
   expect_stderr "make credentials"
@@ -850,6 +1329,15 @@ case_rotate_password_detects_a_rolled_back_deployment() {
   expect_stderr "the new deployment ecs-svc/1234567890123456789 was rolled back"
 }
 
+# The new tasks take their time: the deployment is followed until it completes.
+case_rotate_password_waits_for_the_new_tasks() {
+  describe_services "#1" "$(deployment 1234567890123456789 PRIMARY 7 IN_PROGRESS 0 1)" "$(deployment 9876543210987654321 ACTIVE 7 COMPLETED 1 0)"
+  verb rotate-password
+  expect_rc 0
+  [[ "$(polls)" == 2 ]] || fail "the rollout must be read until it completes: $(polls) reads, want 2"
+  expect_stderr "deployment ecs-svc/1234567890123456789: 0 of 1 tasks running, 1 pending"
+}
+
 # ---- status --------------------------------------------------------------------------------------
 # The alarms the stack's state names (every operation's two, then the service's), in its order.
 status_alarms=$("$real_terraform" -chdir="$template/terraform" output -json alarm_names | tr -d '[]"' | tr , ' ')
@@ -862,14 +1350,18 @@ case_status_shows_the_service() {
   expect_order \
     "^aws sts get-caller-identity " \
     "^terraform -chdir=.* init -input=false$" \
-    "^terraform -chdir=.* output -json region$" \
+    "^terraform -chdir=.* output -json$" \
     "^aws ecs describe-services --region us-east-1 --cluster actors --services actors --query services\[0\]\.\[status, runningCount, pendingCount, desiredCount\] --output text$" \
     "^aws ecs describe-services --region us-east-1 --cluster actors --services actors --query services\[0\]\.deployments\[\]" \
     "^aws ecs describe-services --region us-east-1 --cluster actors --services actors --query services\[0\]\.events\[:10\]" \
-    "^terraform -chdir=.* output -json alarm_names$" \
     "^aws cloudwatch describe-alarms --region us-east-1 --state-value ALARM --alarm-names $status_alarms --query" \
-    "^aws ecs list-tasks "
-  [[ "$out" == *$'\nurl       http://203.0.113.45:5000\n'* ]] || fail "no url line"
+    "^aws apigatewayv2 get-vpc-link --region us-east-1 --vpc-link-id [a-z0-9]+ --query \[VpcLinkStatus, VpcLinkStatusMessage\] --output text$" \
+    "^aws servicediscovery get-instances-health-status --region us-east-1 --service-id srv-0123456789abcdef --query sort\(values\(Status\)\) --output text$"
+  # One read of the state: every output at once.
+  [[ $(grep -c "output -json" "$case_dir/log") == 1 ]] || fail "the outputs must be read once: $(grep "output -json" "$case_dir/log")"
+  [[ "$out" == *$'\nurl       '"$endpoint"$'\n'* ]] || fail "no url line"
+  [[ "$out" == *$'\nfront door api_gateway: API a1b2c3d4e5, access log /aws/vendedlogs/apigateway/actors\n           VPC link '*$': AVAILABLE (VPC link is ready to route traffic)\n           Cloud Map service srv-0123456789abcdef: 1 task(s) registered, 1 healthy (API Gateway sends requests to the healthy ones)\n'* ]] ||
+    fail "the API Gateway front door must be shown: its API, access log, VPC link and Cloud Map registrations"
   [[ "$out" == *$'\nrollout   COMPLETED (ECS deployment ecs-svc/1234567890123456789 completed.)\n'* ]] || fail "no rollout line"
   [[ "$out" == *$'\ntasks     1 running, 0 pending, 1 desired\n'* ]] || fail "no task counts"
   [[ "$out" == *$'\ndeployments\n'"$(printf '  %-8s %-12s %-22s %s' PRIMARY COMPLETED actors:7 '1 running, 0 pending, 1 desired')"$'\n'* ]] ||
@@ -880,7 +1372,36 @@ case_status_shows_the_service() {
     fail "the last events must be listed, newest first"
   [[ "$out" == *"(service actors) has started 1 tasks"* ]] || fail "every event up to EVENTS must be listed"
   expect_stderr "AWS account 123456789012 (arn:aws:iam::123456789012:user/deployer), region us-east-1"
-  expect_no_call "apply|destroy|plan|update-service|get-secret-value"
+  expect_no_call "apply|destroy|plan|update-service|get-secret-value|list-tasks"
+}
+
+case_status_of_the_api_gateway_when_aws_cannot_say() {
+  printf '\nAn error occurred (NotFoundException) when calling the GetVpcLink operation: Unable to find VpcLink\n' >"$case_dir/fixtures/apigatewayv2_get-vpc-link.err"
+  echo '{"Status": {"4b5d0f1c2e3a4b6c8d9e0f1a2b3c4d5e": "UNHEALTHY", "0a1b2c3d4e5f60718293a4b5c6d7e8f9": "HEALTHY"}}' \
+    >"$case_dir/fixtures/servicediscovery_get-instances-health-status.json"
+  verb status
+  expect_rc 0
+  [[ "$out" == *$'\n           VPC link '*$': unknown (An error occurred (NotFoundException) when calling the GetVpcLink operation: Unable to find VpcLink)\n'* ]] ||
+    fail "an error reading the VPC link must be shown, not stop the status"
+  [[ "$out" == *"Cloud Map service srv-0123456789abcdef: 2 task(s) registered, 1 healthy"* ]] || fail "the unhealthy task must count"
+}
+
+case_status_of_an_alb() {
+  stack alb_cname
+  verb status
+  expect_rc 0
+  [[ "$out" == *$'\nurl       https://api.example.org\nfront door alb: load balancer '"$alb_name"$'\n           api.example.org points at '"$alb_name"* ]] ||
+    fail "the load balancer's name must be shown"
+  expect_no_call "apigatewayv2|servicediscovery|list-tasks"
+}
+
+case_status_of_a_public_ip_stack() {
+  stack public_ip
+  verb status
+  expect_rc 0
+  [[ "$out" == *$'\nurl       http://203.0.113.45:5000\nfront door none (public_ip): clients connect to the task\'s public IP, in clear text\n'* ]] ||
+    fail "the task's address and the missing front door must be shown"
+  expect_call "^aws ecs list-tasks "
 }
 
 case_status_during_a_deployment() {
@@ -914,6 +1435,7 @@ JSON
 }
 
 case_status_without_a_running_task() {
+  stack public_ip
   echo '{"taskArns": []}' >"$case_dir/fixtures/ecs_list-tasks.json"
   verb status
   expect_rc 0
@@ -985,6 +1507,7 @@ case_image_build_without_buildx() {
 
 # ---- get_ip / url ---------------------------------------------------------------------------------
 case_get_ip_follows_task_eni_public_ip() {
+  stack public_ip
   verb get_ip
   expect_rc 0
   expect_stdout "203.0.113.45"
@@ -995,6 +1518,7 @@ case_get_ip_follows_task_eni_public_ip() {
 }
 
 case_get_ip_without_running_task() {
+  stack public_ip
   echo '{"taskArns": []}' >"$case_dir/fixtures/ecs_list-tasks.json"
   verb get_ip
   expect_rc 1
@@ -1002,15 +1526,50 @@ case_get_ip_without_running_task() {
   expect_no_call "describe-tasks"
 }
 
+# Behind a front door a task's IP leads nowhere: say where the service is instead.
+case_get_ip_behind_the_api_gateway() {
+  verb get_ip
+  expect_rc 0
+  expect_stdout "$endpoint"
+  expect_stderr 'front_door = "api_gateway": the tasks accept connections from the API Gateway (through its VPC link) only, so there is no task IP to call. The service is at:'
+  expect_no_call "^aws "
+}
+
+case_get_ip_behind_an_alb() {
+  stack alb_cname
+  verb get_ip
+  expect_rc 0
+  expect_stdout "https://api.example.org"
+  expect_stderr 'front_door = "alb": the tasks accept connections from the load balancer only'
+  expect_no_call "^aws "
+}
+
+case_url_of_the_api_gateway() {
+  verb url
+  expect_rc 0
+  expect_stdout "$endpoint"
+  expect_no_call "^aws "
+  [[ $(grep -c "^terraform " "$case_dir/log") == 1 ]] || fail "make url must run terraform once: $(grep "^terraform " "$case_dir/log")"
+}
+
 case_url_with_a_domain_name() {
-  state_edit -output 'url="https://actors.example.com"'
+  stack gateway_domain
   verb url
   expect_rc 0
   expect_stdout "https://actors.example.com"
   expect_no_call "^aws "
 }
 
-case_url_without_alb() {
+case_url_of_an_alb() {
+  stack alb_cname
+  verb url
+  expect_rc 0
+  expect_stdout "https://api.example.org"
+  expect_no_call "^aws "
+}
+
+case_url_with_public_ip() {
+  stack public_ip
   verb url
   expect_rc 0
   expect_stdout "http://203.0.113.45:5000"
@@ -1084,7 +1643,7 @@ case_delete_asks_for_the_stack_name() {
   expect_rc 0
   expect_stderr 'This destroys the stack "actors" in AWS account 123456789012, region us-east-1'
   expect_order "^aws sts get-caller-identity " "^terraform -chdir=.* init -input=false$" \
-    "^terraform -chdir=.* output -json region$" "^terraform -chdir=.* destroy -input=false -auto-approve -var region=us-east-1$"
+    "^terraform -chdir=.* output -json$" "^terraform -chdir=.* destroy -input=false -auto-approve -var region=us-east-1$"
   [[ -z "$(tf state list)" && "$(tf output -json)" == "{}" ]] || fail "the state must be empty after make delete"
 }
 
@@ -1104,6 +1663,22 @@ case_delete_with_auto_approve() {
   expect_rc 0
   expect_call "^terraform -chdir=.* destroy -input=false -auto-approve -var region=us-east-1$"
   [[ "$err" != *"Type the stack name"* ]] || fail "AUTO_APPROVE=1 must not ask"
+  expect_stderr "terraform destroy: the API Gateway's VPC link takes a few minutes to go"
+}
+
+case_delete_names_the_front_door() {
+  verb delete "actors"$'\n'
+  expect_rc 0
+  expect_stderr "This destroys the stack \"actors\" in AWS account 123456789012, region us-east-1: its service, its API Gateway front door ($endpoint), network,"
+}
+
+case_delete_an_alb_stack() {
+  stack alb_cname
+  verb delete "actors"$'\n'
+  expect_rc 0
+  expect_stderr "its service, its load balancer (https://api.example.org), network,"
+  [[ "$err" != *"VPC link"* ]] || fail "no VPC link without the API Gateway"
+  [[ -z "$(tf state list)" ]] || fail "the state must be empty after make delete"
 }
 
 case_delete_refuses_another_region() {
@@ -1191,6 +1766,41 @@ final_aws_stub_answers_as_the_real_cli_does() {
     err=$(<"$case_dir/err")
     fail "the aws stub answers unlike the real CLI: $(<"$case_dir/out")"
   fi
+}
+
+# ---- the curl stand-in takes what the real curl takes ----------------------------------------------
+# Every command line the verbs gave the curl stand-in, with its standard input, run again through
+# the real curl with nothing to reach (each name sent to 127.0.0.1:9 with --connect-to, no proxy):
+# the real curl must take its options and its config without a complaint, and print 000 and exit 7
+# (no connection), as the stand-in does for a front door it cannot reach.
+final_curl_stand_in_takes_what_the_real_curl_takes() {
+  if [[ -z "$real_curl" ]]; then
+    echo "skip $case_name: curl is not installed"
+    return
+  fi
+  local f i a host got status complaint checked=0
+  for f in "$tmp"/cases/*/state/curl.*.args; do
+    [[ -e "$f" ]] || continue
+    mapfile -t args <"$f"
+    kept=()
+    for ((i = 0; i < ${#args[@]}; i++)); do
+      a=${args[$i]}
+      if [[ "$a" == --connect-to ]]; then
+        i=$((i + 1))
+        continue
+      fi
+      if [[ "$a" =~ ^https://([^/]+)/ ]]; then host=${BASH_REMATCH[1]}; fi
+      kept+=("$a")
+    done
+    status=0
+    got=$(env -u HTTPS_PROXY -u HTTP_PROXY "$real_curl" --connect-to "$host:443:127.0.0.1:9" "${kept[@]}" <"${f%.args}.in" 2>"$case_dir/curl.err") || status=$?
+    complaint=$(<"$case_dir/curl.err")
+    if [[ "$got" != 000 || "$status" != 7 || "$complaint" != "curl: (7) Failed to connect to 127.0.0.1 port 9 "* ]]; then
+      fail "the real curl takes ${args[*]} (given: $(<"${f%.args}.in")) otherwise: it printed '$got', exited $status, said: $complaint"
+    fi
+    checked=$((checked + 1))
+  done
+  ((checked > 0)) || fail "no curl command line was recorded"
 }
 
 # ---- run ------------------------------------------------------------------------------------------

@@ -150,6 +150,7 @@ resource "aws_ecs_task_definition" "this" {
   memory                   = tostring(var.memory)
   execution_role_arn       = aws_iam_role.execution.arn
   task_role_arn            = aws_iam_role.task.arn
+  skip_destroy             = true # a replaced revision stays ACTIVE: ECS and make deploy roll back to it
 
   runtime_platform {
     operating_system_family = "LINUX"

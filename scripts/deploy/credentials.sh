@@ -6,6 +6,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 need terraform aws
+load_outputs
 region=$(tf_output region)
 secret=$(tf_output secret_arn)
 aws secretsmanager get-secret-value --region "$region" --secret-id "$secret" --query SecretString --output text

@@ -1,26 +1,29 @@
 #!/usr/bin/env bash
-# make get_ip: the public IP of the service's running task (list tasks -> describe the task ->
-# its ENI -> the ENI's public IP), on stdout.
+# make get_ip: with front_door = "public_ip", the public IP of the service's running task (list
+# tasks -> describe the task -> its ENI -> the ENI's public IP), on stdout, as in the original blog
+# post. With a front door the tasks accept connections from it alone, so their IPs lead nowhere:
+# it says so, and prints the URL instead.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-need terraform aws
+need terraform
+load_outputs
+stack_front_door
+if [[ "$DOOR" != public_ip ]]; then
+  case "$DOOR" in
+    api_gateway) what="the API Gateway (through its VPC link)" ;;
+    alb) what="the load balancer" ;;
+    *) what="the front door" ;;
+  esac
+  log "front_door = \"$DOOR\": the tasks accept connections from $what only, so there is no task IP to call. The service is at:"
+  tf_output url
+  echo
+  exit 0
+fi
+need aws
 region=$(tf_output region)
 cluster=$(tf_output cluster_name)
 service=$(tf_output service_name)
-
-task=$(aws ecs list-tasks --region "$region" --cluster "$cluster" --service-name "$service" \
-  --desired-status RUNNING --query 'taskArns[0]' --output text)
-[[ -n "$task" && "$task" != "None" ]] || die "service $service has no running task (see make logs)"
-
-eni=$(aws ecs describe-tasks --region "$region" --cluster "$cluster" --tasks "$task" \
-  --query "tasks[0].attachments[?type=='ElasticNetworkInterface'] | [0].details[?name=='networkInterfaceId'].value | [0]" \
-  --output text)
-[[ -n "$eni" && "$eni" != "None" ]] || die "task $task has no network interface yet (still provisioning?)"
-
-ip=$(aws ec2 describe-network-interfaces --region "$region" --network-interface-ids "$eni" \
-  --query 'NetworkInterfaces[0].Association.PublicIp' --output text)
-[[ -n "$ip" && "$ip" != "None" ]] || die "network interface $eni has no public IP"
-
+ip=$(task_public_ip "$region" "$cluster" "$service")
 printf '%s\n' "$ip"

@@ -6,6 +6,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 need terraform aws
+load_outputs
 region=$(tf_output region)
 group=$(tf_output log_group_name)
 if [[ "${FOLLOW:-1}" == "0" ]]; then

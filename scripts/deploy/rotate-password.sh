@@ -12,6 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 preflight
 tf_init
+load_outputs
 check_placement
 cluster=$(tf_output cluster_name)
 service=$(tf_output service_name)
@@ -43,12 +44,12 @@ log "starting a new deployment of $service"
 deployment=$(aws ecs update-service --region "$REGION" --cluster "$cluster" --service "$service" --force-new-deployment \
   --query "service.deployments[?status=='PRIMARY'].id | [0]" --output text) ||
   die "could not start a new deployment: the secret holds the new password, but the running tasks still use the old one. Run make rotate-password again, or: aws ecs update-service --cluster $cluster --service $service --force-new-deployment"
-wait_stable "$cluster" "$service"
-rollout=$(wait_rollout "$cluster" "$service")
-read -r state primary _ <<<"$rollout"
-[[ "$primary" == "$deployment" ]] ||
-  die "the new deployment $deployment was rolled back (the service's deployment is $primary): see make status and make logs"
-[[ "$state" == COMPLETED ]] ||
-  die "the new deployment $deployment ended $state: see make status and make logs"
+watch_rollout "$cluster" "$service" "$deployment" end
+case "$ROLLOUT" in
+  completed) ;;
+  rolled_back) die "the new deployment $deployment was rolled back${REASON:+ ($REASON)}: tasks that started before the rotation may still use the old password. See make status and make logs, then make rotate-password again" ;;
+  failed) die "the new deployment $deployment failed${REASON:+ ($REASON)}: see make status and make logs" ;;
+  *) die "the new deployment $deployment is still in progress after ${ROLLOUT_TIMEOUT:-1800} s (ROLLOUT_TIMEOUT): follow it with make status; tasks it has not replaced yet use the old password" ;;
+esac
 
 log "every task now uses the new password. Read it with: make credentials"

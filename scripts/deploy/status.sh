@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# make status: how the deployed service is doing, changing nothing: its URL, its rollout, its
-# running, pending and desired tasks, its deployments, the stack's alarms in ALARM and the last
-# service events (where ECS says why tasks stopped or a deployment was rolled back).
+# make status: how the deployed service is doing, changing nothing: its URL, its front door (the
+# API Gateway's API, VPC link and Cloud Map registrations; the load balancer's name), its rollout,
+# its running, pending and desired tasks, its deployments, the stack's alarms in ALARM and the
+# last service events (where ECS says why tasks stopped or a deployment was rolled back).
 #
 # Env: EVENTS (how many service events, default 10, at most 100: ECS keeps the last 100).
 set -euo pipefail
@@ -16,6 +17,7 @@ last=$((10#$last))
 
 preflight
 tf_init
+load_outputs
 check_placement
 cluster=$(tf_output cluster_name)
 service=$(tf_output service_name)
@@ -48,12 +50,11 @@ alarms_in_alarm() {
 # The stack's alarms by the names Terraform gave them: a prefix would also match another stack's.
 watched=0
 firing=""
-alarm_names=$(tf output -json alarm_names 2>/dev/null || true)
-if [[ "$alarm_names" == \[* ]]; then
-  # A JSON list of names of letters, digits and . _ ~ - (terraform/ecs.tf checks the operationIds).
+if [[ "$OUTPUTS" == *" alarm_names "* ]]; then
+  # Names of letters, digits and . _ ~ - (terraform/ecs.tf checks the operationIds), one a line.
   set -f
-  # shellcheck disable=SC2086 # one word a name
-  set -- ${alarm_names//[\[\]\",]/ }
+  # shellcheck disable=SC2046 # one word a name
+  set -- $(tf_output alarm_names)
   set +f
   watched=$#
   if ((watched > 0)); then
@@ -61,8 +62,58 @@ if [[ "$alarm_names" == \[* ]]; then
   fi
 fi
 
-# No running task without the ALB means no address: say why instead of stopping.
-if url=$("$ROOT/scripts/deploy/url.sh" 2>&1); then :; else url="unknown: ${url#error: }"; fi
+# No running task with public_ip means no address: say why instead of stopping.
+if url=$(service_url "$REGION" 2>&1); then :; else url="unknown: ${url#error: }"; fi
+
+# one_line TEXT: TEXT (an AWS CLI error) on one line.
+one_line() {
+  local s=${1//$'\n'/ }
+  s=${s#"${s%%[! ]*}"}
+  printf '%s' "${s%"${s##*[! ]}"}"
+}
+
+# The front door, as AWS sees it now; what cannot be read is said, not fatal.
+stack_front_door
+front=""
+case "$DOOR" in
+  api_gateway)
+    front="api_gateway: API $(tf_output_if_any api_id), access log $(tf_output_if_any access_log_group_name)"
+    link=$(tf_output_if_any vpc_link_id)
+    if [[ -n "$link" ]]; then
+      if answer=$(aws apigatewayv2 get-vpc-link --region "$REGION" --vpc-link-id "$link" \
+        --query '[VpcLinkStatus, VpcLinkStatusMessage]' --output text 2>&1); then
+        IFS=$'\t' read -r link_status link_message <<<"$answer"
+        front+=$'\n'"VPC link $link: $link_status${link_message:+ ($link_message)}"
+        [[ "$link_status" != INACTIVE ]] || front+=": unused for 60 days, it becomes AVAILABLE again at the next request, after a few minutes"
+      else
+        front+=$'\n'"VPC link $link: unknown ($(one_line "$answer"))"
+      fi
+    fi
+    registry=$(tf_output_if_any service_discovery_service_id)
+    if [[ -n "$registry" ]]; then
+      if answer=$(aws servicediscovery get-instances-health-status --region "$REGION" --service-id "$registry" \
+        --query 'sort(values(Status))' --output text 2>&1); then
+        set -f
+        # shellcheck disable=SC2086 # one word a status
+        set -- $answer
+        set +f
+        healthy=0
+        for h in "$@"; do if [[ "$h" == HEALTHY ]]; then healthy=$((healthy + 1)); fi; done
+        front+=$'\n'"Cloud Map service $registry: $# task(s) registered, $healthy healthy (API Gateway sends requests to the healthy ones)"
+      else
+        front+=$'\n'"Cloud Map service $registry: unknown ($(one_line "$answer"))"
+      fi
+    fi
+    ;;
+  alb)
+    front="alb: load balancer $(tf_output_if_any alb_dns_name)"
+    ;;
+  *)
+    front="none (public_ip): clients connect to the task's public IP, in clear text"
+    ;;
+esac
+target=$(tf_output_if_any cname_target)
+[[ -z "$target" ]] || front+=$'\n'"${url#https://} points at $target (a Route 53 alias the stack manages, or your CNAME)"
 
 rollout=unknown
 while IFS=$'\t' read -r d_status d_state _ _ _ _ d_reason; do
@@ -71,6 +122,11 @@ done <<<"$deployments"
 
 printf 'service   %s of cluster %s (AWS account %s, %s)\n' "$service" "$cluster" "$ACCOUNT" "$REGION"
 printf 'url       %s\n' "$url"
+first=1
+while IFS= read -r line; do
+  if ((first)); then printf 'front door %s\n' "$line"; else printf '           %s\n' "$line"; fi
+  first=0
+done <<<"$front"
 printf 'rollout   %s\n' "$rollout"
 printf 'tasks     %s running, %s pending, %s desired\n' "$running" "$pending" "$desired"
 

@@ -283,6 +283,11 @@ export function allowed(s) {
   add('script', 'logs:GetLogEvents', `${a.logGroup(`/ecs/${N}`)}:log-stream:actors/actors/0123456789abcdef`)
   add('script', 'secretsmanager:GetSecretValue', a.secret, ours(N))
   add('script', 'secretsmanager:GetRandomPassword', '*')
+  // make status (the API Gateway front door) and make deploy's check of the zone's delegation
+  add('script', 'apigateway:GET', a.api('/vpclinks/v0123'), ours(N))
+  add('script', 'servicediscovery:GetInstancesHealthStatus', a.discovery, ours(N))
+  add('script', 'route53:GetHostedZone', a.zone)
+  add('script', 'route53:ListHostedZonesByName', '*')
 
   // ---- the remote state, with use_lockfile (terraform init, plan, apply; every verb)
   if (s.bucket) {

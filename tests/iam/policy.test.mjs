@@ -199,6 +199,8 @@ test('the lists cover every resource type of terraform/*.tf and every aws call o
         'ecs wait': ['ecs:DescribeServices'],
         'ecr get-login-password': ['ecr:GetAuthorizationToken'],
         'logs tail': ['logs:FilterLogEvents', 'logs:StartLiveTail'],
+        // API Gateway v2 is authorised by HTTP method on the resource's path.
+        'apigatewayv2 get-vpc-link': ['apigateway:GET'],
       }[`${service} ${op}`] ?? [`${service}:${op.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('')}`]
       for (const action of needed) if (!actions.has(action)) unlisted.push(`${f}: aws ${service} ${op} (${action})`)
     }

@@ -16,7 +16,9 @@
 //	               (a "/" in it written as "_"), e.g. ecr_describe-images@imageTag=abc.json; a
 //	               <base>#<n>.* fixture answers the n-th call that <base> answers (counted in
 //	               <base>.calls), e.g. ecs_describe-services#1.json for the first, then
-//	               ecs_describe-services.json for the others. configure_get.txt holds the value
+//	               ecs_describe-services.json for the others; a <base>#<n>+.* fixture answers the
+//	               n-th call and every later one (the world after a change, such as a rollback).
+//	               configure_get.txt holds the value
 //	               `aws configure get` prints (none: exit status 1, as for a value not set).
 //	STUB_FAIL      if the logged line starts with this, fail with AccessDeniedException
 //	STUB_RECORD    file to append each call to as a JSON line (arguments, the responses it was
@@ -316,6 +318,15 @@ func inSequence(base string) (string, error) {
 	for _, ext := range []string{".err", ".json"} {
 		if _, err := os.Stat(numbered + ext); err == nil {
 			return numbered, nil
+		}
+	}
+	// base#<k>+ answers the k-th call and every later one (up to a later base#<j>+).
+	for k := n; k >= 1; k-- {
+		from := fmt.Sprintf("%s#%d+", base, k)
+		for _, ext := range []string{".err", ".json"} {
+			if _, err := os.Stat(from + ext); err == nil {
+				return from, nil
+			}
 		}
 	}
 	return base, nil
