@@ -114,6 +114,27 @@ terraform -chdir="$tmp/module" validate -no-color
 
 if ((lint_only)); then exit 0; fi
 
+# What a refusal says, which terraform test cannot see (expect_failures only counts refusals):
+# terraform console evaluates the variables' validations offline, with no provider configured,
+# and prints their messages (it exits 0 all the same). expect_refusal PHRASE -var...: the values
+# are refused, and the message says PHRASE.
+echo "test-terraform: what the refusals of allowed_cidrs say (terraform console)"
+expect_refusal() {
+  local want=$1 out
+  shift
+  out=$(echo 'var.name' | terraform -chdir="$tmp/module" console -no-color "$@" 2>&1 | tr -s ' \n' '  ')
+  if [[ "$out" != *"Error: Invalid value for variable"* || "$out" != *"$want"* ]]; then
+    echo "test-terraform: FAIL: with $*, want a refusal saying \"$want\"; terraform console says: $out" >&2
+    exit 1
+  fi
+}
+expect_refusal "203.0.113.7/24 has host bits set, its network is 203.0.113.0/24 (or give 203.0.113.7/32 for the one address)" \
+  -var front_door=public_ip -var 'allowed_cidrs=["198.51.100.7/32", "203.0.113.7/24"]'
+expect_refusal "allowed_cidrs must not list an address twice: 203.0.113.0/24 is given twice." \
+  -var front_door=public_ip -var 'allowed_cidrs=["203.0.113.0/24", "198.51.100.7/32", "203.0.113.0/24"]'
+expect_refusal "allowed_cidrs must not list an address twice: 198.51.100.7/32 is inside 198.51.100.0/24." \
+  -var front_door=public_ip -var 'allowed_cidrs=["198.51.100.7/32", "198.51.100.0/24"]'
+
 # The constraint must select the provider major version these tests run, and nothing newer: a
 # mirror that also offers a later minor and the next major (empty stand-ins: init only copies
 # them) must give the later minor of the tested major.

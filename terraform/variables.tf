@@ -70,6 +70,29 @@ variable "allowed_cidrs" {
     condition     = alltrue([for c in var.allowed_cidrs : !strcontains(c, ":")])
     error_message = "allowed_cidrs must be IPv4 CIDR blocks: the VPC and the ALB have no IPv6 addresses, so an IPv6 client could never connect."
   }
+  # A security group rule takes a network address only (EC2 refuses 203.0.113.7/24), and a block
+  # with host bits set is usually a typo for a /32 or for its network: say which network it is.
+  validation {
+    condition     = alltrue([for c in var.allowed_cidrs : try(c == cidrsubnet(c, 0, 0), true)])
+    error_message = "allowed_cidrs must give each block by its network address: ${join("; ", [for c in var.allowed_cidrs : "${c} has host bits set, its network is ${cidrsubnet(c, 0, 0)} (or give ${split("/", c)[0]}/32 for the one address)" if !try(c == cidrsubnet(c, 0, 0), true)])}."
+  }
+  # The same block twice, or one inside another, says something other than its owner meant; and
+  # the load balancer's rules are keyed by block, so a repeated one stops the plan obscurely.
+  validation {
+    condition = alltrue(flatten([for i, a in var.allowed_cidrs : [
+      for j, b in var.allowed_cidrs : j <= i || !try(
+        cidrsubnet("${cidrhost(b, 0)}/${min(split("/", a)[1], split("/", b)[1])}", 0, 0) == cidrsubnet("${cidrhost(a, 0)}/${min(split("/", a)[1], split("/", b)[1])}", 0, 0),
+      false)
+    ]]))
+    error_message = "allowed_cidrs must not list an address twice: ${join("; ", distinct(flatten([for i, a in var.allowed_cidrs : [
+      for j, b in var.allowed_cidrs : (
+        tonumber(split("/", a)[1]) == tonumber(split("/", b)[1]) ? "${b} is given twice" :
+        tonumber(split("/", a)[1]) < tonumber(split("/", b)[1]) ? "${b} is inside ${a}" : "${a} is inside ${b}"
+        ) if j > i && try(
+        cidrsubnet("${cidrhost(b, 0)}/${min(split("/", a)[1], split("/", b)[1])}", 0, 0) == cidrsubnet("${cidrhost(a, 0)}/${min(split("/", a)[1], split("/", b)[1])}", 0, 0),
+      false)
+    ]])))}. Keep only the wider block."
+  }
   # Ignoring a narrower list would leave the service open to more clients than its owner asked for.
   validation {
     condition     = var.front_door != "api_gateway" || var.allowed_cidrs == tolist(["0.0.0.0/0"])
