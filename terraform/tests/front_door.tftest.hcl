@@ -50,7 +50,7 @@ run "api_gateway_is_the_default" {
   assert {
     condition = (
       aws_subnet.vpc_link[*].cidr_block == ["10.42.32.0/20", "10.42.48.0/20"] &&
-      aws_subnet.vpc_link[*].availability_zone == ["us-east-1a", "us-east-1b"] &&
+      aws_subnet.vpc_link[*].availability_zone_id == aws_subnet.public[*].availability_zone_id &&
       !anytrue(aws_subnet.vpc_link[*].map_public_ip_on_launch) &&
       length([for a in aws_route_table_association.public : a if contains(aws_subnet.vpc_link[*].id, a.subnet_id)]) == 0
     )
