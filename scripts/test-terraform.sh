@@ -196,20 +196,30 @@ while read -r from to why; do
 done <"$module/tests/dependencies.txt"
 ((order_failed == 0)) || exit 1
 
-# Replacements that must create the new object first, which terraform test cannot see: a target
-# group (a port change replaces it; a fixed name would collide with itself) and a certificate (the
-# listener holds the old one until the new one is issued). Read from the configuration itself.
+# What terraform test cannot see, read from the configuration itself: replacements that must
+# create the new object first, a target group (a port change replaces it; a fixed name would
+# collide with itself) and a certificate (the listener holds the old one until the new one is
+# issued); and the refusal of a private hosted zone (a test's override cannot set private_zone,
+# which is an argument as well as a result).
+# block_has KIND ADDRESS REGEX: the block `KIND "type" "name" {` of the module has a line matching REGEX.
+block_has() {
+  local type=${2%%.*} name=${2#*.}
+  awk -v start="$1 \"$type\" \"$name\" {" -v want="$3" '
+    $0 == start { inside = 1 }
+    inside && $0 ~ want { found = 1 }
+    inside && /^}/ { exit }
+    END { exit !found }' "$module"/*.tf
+}
 for address in aws_lb_target_group.this aws_acm_certificate.this; do
-  type=${address%%.*} name=${address#*.}
-  if ! awk -v start="resource \"$type\" \"$name\" {" '
-      $0 == start { inside = 1 }
-      inside && /create_before_destroy *= *true/ { found = 1 }
-      inside && /^}/ { exit }
-      END { exit !found }' "$module"/*.tf; then
+  if ! block_has resource "$address" 'create_before_destroy *= *true'; then
     echo "test-terraform: FAIL: $address must have lifecycle { create_before_destroy = true }" >&2
     exit 1
   fi
 done
+if ! block_has data aws_route53_zone.this 'condition *= *self[.]private_zone != true$'; then
+  echo "test-terraform: FAIL: data.aws_route53_zone.this must refuse a private zone (postcondition self.private_zone != true)" >&2
+  exit 1
+fi
 
 echo "test-terraform: terraform test"
 terraform -chdir="$tmp/module" test -no-color "$@"

@@ -636,6 +636,17 @@ variable "certificate_arn" {
   }
 }
 
+variable "certificate_validation_timeout" {
+  description = "Minutes terraform apply waits for ACM to issue the certificate it requests for domain_name (with a Route 53 zone). ACM issues within minutes once public DNS answers its validation record; a longer wait almost always means the zone is not the one the domain is delegated to, which waiting does not mend. A slow ACM is mended by running the deploy again: the certificate and its record stay, and the next apply waits anew."
+  type        = number
+  default     = 15
+
+  validation {
+    condition     = var.certificate_validation_timeout == floor(var.certificate_validation_timeout) && var.certificate_validation_timeout >= 5 && var.certificate_validation_timeout <= 120
+    error_message = "certificate_validation_timeout must be a whole number of minutes between 5 and 120."
+  }
+}
+
 variable "health_check_grace_period" {
   description = "Seconds ECS ignores failing load-balancer health checks of a new task (only used with front_door = \"alb\")."
   type        = number

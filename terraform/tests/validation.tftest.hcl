@@ -58,6 +58,7 @@ run "bad_variable_values_are_rejected" {
     tracing_sample_ratio               = 1.5
     api_throttling_rate_limit          = 0
     api_throttling_burst_limit         = 10000
+    certificate_validation_timeout     = 2
   }
 
   expect_failures = [
@@ -105,6 +106,7 @@ run "bad_variable_values_are_rejected" {
     var.tracing_sample_ratio,
     var.api_throttling_rate_limit,
     var.api_throttling_burst_limit,
+    var.certificate_validation_timeout,
   ]
 }
 
