@@ -333,7 +333,7 @@ variable "alarm_datapoints_to_alarm" {
 }
 
 variable "alarm_min_requests" {
-  description = "Requests an operation (or, with the ALB, the target group) must have in a period for its 5xx-rate and p99 alarms to judge the period; a quieter period counts as fine. For a quiet operation p99 is its slowest request, and one 5xx in one request is 100%."
+  description = "Requests an operation (or the front door: the load balancer's target group, the API Gateway) must have in a period for its 5xx-rate and p99 alarms to judge the period; a quieter period counts as fine. For a quiet operation p99 is its slowest request, and one 5xx in one request is 100%."
   type        = number
   default     = 10
 
@@ -344,7 +344,7 @@ variable "alarm_min_requests" {
 }
 
 variable "alarm_5xx_rate_threshold" {
-  description = "Percent of an operation's answers (and, with the ALB, of the target group's) that may be 5xx in a period before the period counts as breaching."
+  description = "Percent of an operation's answers (and of the front door's: the load balancer's target group, the API Gateway) that may be 5xx in a period before the period counts as breaching."
   type        = number
   default     = 5
 
@@ -355,7 +355,7 @@ variable "alarm_5xx_rate_threshold" {
 }
 
 variable "alarm_latency_p99_threshold" {
-  description = "Milliseconds an operation's p99 latency (as the service measures it: from the request reaching the handler to its answer) may reach in a period before the period counts as breaching."
+  description = "Milliseconds an operation's p99 latency (as the service measures it: from the request reaching the handler to its answer) may reach in a period before the period counts as breaching. The API Gateway's own p99 alarm (front_door = \"api_gateway\", every operation together) takes the highest of this and alarm_latency_p99_thresholds."
   type        = number
   default     = 1000
 
@@ -410,7 +410,7 @@ variable "alarm_emails" {
 }
 
 variable "rollback_on_alarms" {
-  description = "Name the rollback alarms (each operation's 5xx rate and p99 latency, and with the ALB the target 5xx rate) in the service's deployment alarms, so that ECS rolls back a deployment during which one fires. ECS then keeps each deployment in progress for a bake time after its tasks are healthy, and make deploy waits for it. false (make deploy ROLLBACK=off) is for a hotfix during an incident: the alarms stay and page, the deployment is not rolled back for them. The circuit breaker rolls back deployments whose tasks never get healthy either way."
+  description = "Name the rollback alarms (each operation's 5xx rate and p99 latency, and the front door's 5xx rate: the load balancer's from the tasks, or the API Gateway's) in the service's deployment alarms, so that ECS rolls back a deployment during which one fires. ECS then keeps each deployment in progress for a bake time after its tasks are healthy, and make deploy waits for it. false (make deploy ROLLBACK=off) is for a hotfix during an incident: the alarms stay and page, the deployment is not rolled back for them. The circuit breaker rolls back deployments whose tasks never get healthy either way."
   type        = bool
   default     = true
 }
