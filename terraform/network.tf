@@ -55,16 +55,13 @@ locals {
   }
 
   # The region's zones, in the data source's order (by name), that can run the tasks, and those
-  # that can also hold the VPC link's interfaces.
+  # that can also hold the VPC link's interfaces, which the API Gateway needs.
   zone_ids_all      = data.aws_availability_zones.available.zone_ids
   zone_ids_fargate  = [for id in local.zone_ids_all : id if contains(lookup(local.fargate_zone_ids, local.region, [id]), id)]
   zone_ids_vpc_link = [for id in local.zone_ids_fargate : id if contains(lookup(local.vpc_link_zone_ids, local.region, [id]), id)]
-  # The API Gateway needs both. The other front doors take zones with a VPC link first, so that a
-  # later move to api_gateway keeps the subnets (and the tasks) where they are.
-  zone_ids_usable = local.api_gateway ? local.zone_ids_vpc_link : distinct(concat(local.zone_ids_vpc_link, local.zone_ids_fargate))
+  zone_ids_usable   = local.api_gateway ? local.zone_ids_vpc_link : local.zone_ids_fargate
 
-  # The first two. By name order, the zones of a stack created before zones were chosen by ID stay
-  # the same wherever both were usable, so its subnets are not replaced.
+  # The first two, in name order: a subnet moves only if its zone stops serving the front door.
   azs = [for id in slice(local.zone_ids_usable, 0, min(2, length(local.zone_ids_usable))) : {
     id   = id
     name = local.zone_names[id]

@@ -35,9 +35,8 @@ run "no_vpc_link_in_use1_az3" {
   }
 }
 
-run "other_front_doors_keep_the_same_zones" {
-  # Fargate runs in use1-az3, but a later move to the API Gateway would have to replace subnets
-  # placed there: the zones with a VPC link come first.
+run "other_front_doors_need_no_vpc_link" {
+  # Fargate and load balancers run in use1-az3: without the API Gateway it serves.
   command = plan
 
   override_data {
@@ -51,8 +50,8 @@ run "other_front_doors_keep_the_same_zones" {
   }
 
   assert {
-    condition     = aws_subnet.public[*].availability_zone_id == ["use1-az5", "use1-az1"] && length(aws_subnet.vpc_link) == 0
-    error_message = "public_ip must take the same zones as the API Gateway would"
+    condition     = aws_subnet.public[*].availability_zone_id == ["use1-az3", "use1-az5"] && length(aws_subnet.vpc_link) == 0
+    error_message = "public_ip must take the first two zones that run Fargate"
   }
 }
 
@@ -148,7 +147,7 @@ run "fewer_than_two_zones_for_the_api_gateway_are_enough_for_the_alb" {
   }
 
   assert {
-    condition     = aws_subnet.public[*].availability_zone_id == ["use1-az1", "use1-az3"]
-    error_message = "the load balancer needs no VPC link: both zones serve, the one with a VPC link first"
+    condition     = aws_subnet.public[*].availability_zone_id == ["use1-az3", "use1-az1"]
+    error_message = "the load balancer needs no VPC link: both zones serve"
   }
 }
