@@ -2,11 +2,12 @@
 # Offline checks of the IAM set-up (terraform/iam): terraform fmt, init from the local provider
 # mirror, validate and `terraform test` (mocked and real-provider plans); then the policies it
 # makes, rendered by the real terraform for several stacks (the default, and 32-character names in
-# the longest partition and region; two with a GitHub repository and a remote state), evaluated
-# by tests/iam with an IAM policy simulator: IAM's size limits, every call the stack, the scripts
-# and the remote state make allowed, escalation and calls outside the stack denied (the CI role
-# included), a stack role held to the boundary, and the CI role's trust: GitHub's token for the
-# deploy job allowed, every other one denied.
+# the longest partition and region; two with a GitHub repository and a remote state), and the
+# names the stack itself gives its resources in each (terraform/ applied with a mocked provider),
+# evaluated by tests/iam with an IAM policy simulator: IAM's size limits, every call the stack, the
+# scripts and the remote state make allowed, on the stack's own names, escalation and calls outside
+# the stack denied (the CI role included), a stack role held to the boundary, and the CI role's
+# trust: GitHub's token for the deploy job allowed, every other one denied.
 #
 # Skips (exit 0) when terraform, node or the provider mirror is missing, or tests/iam has not been
 # installed (make npm-ci), except under CI=true where that is a failure.
@@ -94,6 +95,31 @@ render longest-name.json -var name=$long -var account_id=210987654321 -var regio
   -var state_bucket=octo.terraform.state -var state_key=stacks/$long/terraform.tfstate
 render longest-partition.json -var name=$long -var partition=aws-us-gov -var account_id=123456789012 \
   -var region=us-gov-west-1 -var 'route53_zone_ids=["Z0123456789ABCDEFGHIJ"]'
+
+# The stack's own names, for each render: the stack (terraform/) applied with a mocked provider in
+# the render's name, partition, region and account (tests/iam/stack.mjs writes the runs), its
+# state read from terraform test's JSON, so that the policies are held to the names the stack
+# really gives its log groups, repository, cluster, secret, table, alarms and the rest.
+echo "test-iam: the stack's names (terraform test on terraform/, mocked, one file a render)"
+mkdir -p "$tmp/stack/module" "$tmp/stack/api"
+tar -C "$root/terraform" --exclude=./.terraform --exclude=./.terraform.lock.hcl --exclude='*.tfstate*' \
+  --exclude=./terraform.tfvars --exclude='*.auto.tfvars' --exclude=./backend.tf --exclude=./iam \
+  --exclude='./tests/*.tftest.hcl' -cf - . | tar -C "$tmp/stack/module" -xf -
+cp "$root/api/openapi.yaml" "$tmp/stack/api/openapi.yaml" # the alarms are read from the spec
+for f in "$tmp"/renders/*.json; do
+  node "$root/tests/iam/stack.mjs" hcl "$f" >"$tmp/stack/module/tests/iam-$(basename "$f" .json).tftest.hcl"
+done
+TF_DATA_DIR="$tmp/stack/data" terraform -chdir="$tmp/stack/module" init -backend=false -input=false -no-color >"$tmp/stack/init.log" 2>&1 || {
+  cat "$tmp/stack/init.log" >&2
+  exit 1
+}
+if ! TF_DATA_DIR="$tmp/stack/data" terraform -chdir="$tmp/stack/module" test -json -verbose -no-color >"$tmp/stack/test.json" 2>"$tmp/stack/test.err"; then
+  cat "$tmp/stack/test.err" >&2
+  node "$root/tests/iam/stack.mjs" collect "$tmp/renders" <"$tmp/stack/test.json" >&2 || true
+  echo "test-iam: FAIL: terraform test on the stack, for its names" >&2
+  exit 1
+fi
+node "$root/tests/iam/stack.mjs" collect "$tmp/renders" <"$tmp/stack/test.json"
 
 echo "test-iam: evaluating the rendered policies (tests/iam, @cloud-copilot/iam-simulate)"
 IAM_RENDERS="$tmp/renders" node --test --test-reporter=spec "$root/tests/iam/"

@@ -114,6 +114,27 @@ terraform -chdir="$tmp/module" validate -no-color
 
 if ((lint_only)); then exit 0; fi
 
+# What a refusal says, which terraform test cannot see (expect_failures only counts refusals):
+# terraform console evaluates the variables' validations offline, with no provider configured,
+# and prints their messages (it exits 0 all the same). expect_refusal PHRASE -var...: the values
+# are refused, and the message says PHRASE.
+echo "test-terraform: what the refusals of allowed_cidrs say (terraform console)"
+expect_refusal() {
+  local want=$1 out
+  shift
+  out=$(echo 'var.name' | terraform -chdir="$tmp/module" console -no-color "$@" 2>&1 | tr -s ' \n' '  ')
+  if [[ "$out" != *"Error: Invalid value for variable"* || "$out" != *"$want"* ]]; then
+    echo "test-terraform: FAIL: with $*, want a refusal saying \"$want\"; terraform console says: $out" >&2
+    exit 1
+  fi
+}
+expect_refusal "203.0.113.7/24 has host bits set, its network is 203.0.113.0/24 (or give 203.0.113.7/32 for the one address)" \
+  -var front_door=public_ip -var 'allowed_cidrs=["198.51.100.7/32", "203.0.113.7/24"]'
+expect_refusal "allowed_cidrs must not list an address twice: 203.0.113.0/24 is given twice." \
+  -var front_door=public_ip -var 'allowed_cidrs=["203.0.113.0/24", "198.51.100.7/32", "203.0.113.0/24"]'
+expect_refusal "allowed_cidrs must not list an address twice: 198.51.100.7/32 is inside 198.51.100.0/24." \
+  -var front_door=public_ip -var 'allowed_cidrs=["198.51.100.7/32", "198.51.100.0/24"]'
+
 # The constraint must select the provider major version these tests run, and nothing newer: a
 # mirror that also offers a later minor and the next major (empty stand-ins: init only copies
 # them) must give the later minor of the tested major.
@@ -175,20 +196,30 @@ while read -r from to why; do
 done <"$module/tests/dependencies.txt"
 ((order_failed == 0)) || exit 1
 
-# Replacements that must create the new object first, which terraform test cannot see: a target
-# group (a port change replaces it; a fixed name would collide with itself) and a certificate (the
-# listener holds the old one until the new one is issued). Read from the configuration itself.
+# What terraform test cannot see, read from the configuration itself: replacements that must
+# create the new object first, a target group (a port change replaces it; a fixed name would
+# collide with itself) and a certificate (the listener holds the old one until the new one is
+# issued); and the refusal of a private hosted zone (a test's override cannot set private_zone,
+# which is an argument as well as a result).
+# block_has KIND ADDRESS REGEX: the block `KIND "type" "name" {` of the module has a line matching REGEX.
+block_has() {
+  local type=${2%%.*} name=${2#*.}
+  awk -v start="$1 \"$type\" \"$name\" {" -v want="$3" '
+    $0 == start { inside = 1 }
+    inside && $0 ~ want { found = 1 }
+    inside && /^}/ { exit }
+    END { exit !found }' "$module"/*.tf
+}
 for address in aws_lb_target_group.this aws_acm_certificate.this; do
-  type=${address%%.*} name=${address#*.}
-  if ! awk -v start="resource \"$type\" \"$name\" {" '
-      $0 == start { inside = 1 }
-      inside && /create_before_destroy *= *true/ { found = 1 }
-      inside && /^}/ { exit }
-      END { exit !found }' "$module"/*.tf; then
+  if ! block_has resource "$address" 'create_before_destroy *= *true'; then
     echo "test-terraform: FAIL: $address must have lifecycle { create_before_destroy = true }" >&2
     exit 1
   fi
 done
+if ! block_has data aws_route53_zone.this 'condition *= *self[.]private_zone != true$'; then
+  echo "test-terraform: FAIL: data.aws_route53_zone.this must refuse a private zone (postcondition self.private_zone != true)" >&2
+  exit 1
+fi
 
 echo "test-terraform: terraform test"
 terraform -chdir="$tmp/module" test -no-color "$@"

@@ -50,7 +50,8 @@ locals {
   alarm_actions = length(var.alarm_emails) > 0 ? [aws_sns_topic.alarms[0].arn] : []
 
   # What rolls a deployment back: the signals of a bad revision. Each operation's 5xx rate and p99
-  # latency, and the load balancer's rate of 5xx from the tasks (answers outside the spec too).
+  # latency, the load balancer's rate of 5xx from the tasks (answers outside the spec too), and the
+  # API Gateway's rate of 5xx (the tasks' and those it answers itself for want of one).
   # Not the others: CPU and memory measure load, which a rollback does not lower; tasks below the
   # desired count is what every deployment with minimum healthy below 100% and every scale-out
   # shows for a while; unhealthy targets are the circuit breaker's job, which also rolls back.
@@ -58,6 +59,7 @@ locals {
     [for a in aws_cloudwatch_metric_alarm.operation_5xx : a.alarm_name],
     [for a in aws_cloudwatch_metric_alarm.operation_latency : a.alarm_name],
     [for a in aws_cloudwatch_metric_alarm.target_5xx : a.alarm_name],
+    [for a in aws_cloudwatch_metric_alarm.api_5xx : a.alarm_name],
   )
   alarm_names = concat(
     local.rollback_alarm_names,
@@ -66,6 +68,7 @@ locals {
       values(aws_cloudwatch_metric_alarm.utilization),
       aws_cloudwatch_metric_alarm.tasks_below_desired,
       aws_cloudwatch_metric_alarm.unhealthy_targets,
+      aws_cloudwatch_metric_alarm.api_latency,
     ) : a.alarm_name],
   )
 }
@@ -342,6 +345,115 @@ resource "aws_cloudwatch_metric_alarm" "target_5xx" {
       namespace   = "actors"
       metric_name = "StoreFull"
       dimensions  = { Service = local.metrics_service }
+      stat        = "Sum"
+      period      = local.metrics_period
+    }
+  }
+
+  alarm_actions = local.alarm_actions
+  ok_actions    = local.alarm_actions
+}
+
+# ---- the API Gateway front door -------------------------------------------------------------
+
+# The service's own alarms count the requests that reach a task. Those the door cannot pass on
+# show in its metrics only: no healthy task registered in Cloud Map, the VPC link down, a task
+# that drops the connection or answers what is not HTTP (502, 503), one slower than the
+# integration's 30 s (504). The API's own metrics (namespace AWS/ApiGateway, the $default stage)
+# count every request, so the same rules hold: a rate, judged only with alarm_min_requests
+# requests in a period (throttled ones count, as 4xx), 507 left out.
+locals {
+  api_dimensions = local.api_gateway ? { ApiId = aws_apigatewayv2_api.this[0].id, Stage = "$default" } : {}
+  # The door's p99 is of every operation together: the highest threshold any of them has.
+  api_latency_threshold = max(var.alarm_latency_p99_threshold, values(var.alarm_latency_p99_thresholds)...)
+}
+
+# A revision whose tasks pass their health check but fail the door's connections shows here and
+# nowhere else, so this one rolls back, as the load balancer's target 5xx rate does.
+resource "aws_cloudwatch_metric_alarm" "api_5xx" {
+  count = local.api_gateway ? 1 : 0
+
+  alarm_name        = "${var.name}-api-5xx-rate"
+  alarm_description = "More than ${var.alarm_5xx_rate_threshold}% of the requests to the ${var.name} API Gateway were answered 5xx other than 507 (store full) in ${local.window}, by the tasks or by API Gateway itself for want of one (502, 503, 504: Cloud Map, the VPC link, a dropped connection); ${local.quiet}.${var.rollback_on_alarms ? " Rolls back a deployment in progress." : ""} See make status, make logs and the access log (its integrationError)."
+
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.alarm_5xx_rate_threshold
+  evaluation_periods  = var.alarm_evaluation_periods
+  datapoints_to_alarm = var.alarm_datapoints_to_alarm
+  treat_missing_data  = "notBreaching"
+
+  metric_query {
+    id          = "rate"
+    label       = "API 5xx but 507 (% of requests)"
+    expression  = "IF(${local.enough_requests}, 100 * (FILL(errors, 0) - FILL(full, 0)) / requests, 0)"
+    return_data = true
+  }
+  dynamic "metric_query" {
+    for_each = { errors = "5xx", requests = "Count" }
+    content {
+      id = metric_query.key
+      metric {
+        namespace   = "AWS/ApiGateway"
+        metric_name = metric_query.value
+        dimensions  = local.api_dimensions
+        stat        = "Sum"
+        period      = local.metrics_period
+      }
+    }
+  }
+  # Only the service's operations answer 507, and they all count in its StoreFull.
+  metric_query {
+    id = "full"
+    metric {
+      namespace   = "actors"
+      metric_name = "StoreFull"
+      dimensions  = { Service = local.metrics_service }
+      stat        = "Sum"
+      period      = local.metrics_period
+    }
+  }
+
+  alarm_actions = local.alarm_actions
+  ok_actions    = local.alarm_actions
+}
+
+# The door's latency is the tasks' plus the path to them (API Gateway, the VPC link). A slow
+# revision already rolls back on its operations' latency alarms; what only the door sees is the
+# path, which no revision changes: this one pages and never rolls back.
+resource "aws_cloudwatch_metric_alarm" "api_latency" {
+  count = local.api_gateway ? 1 : 0
+
+  alarm_name        = "${var.name}-api-p99-latency"
+  alarm_description = "p99 latency of the ${var.name} API Gateway (every request, from its arrival to the answer) above ${local.api_latency_threshold} ms in ${local.window}; ${local.quiet}. If the operations' own latency alarms are quiet, the time goes between API Gateway and the tasks: see the access log (latencyMs against integrationLatency). Pages only, never rolls back."
+
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = local.api_latency_threshold
+  evaluation_periods  = var.alarm_evaluation_periods
+  datapoints_to_alarm = var.alarm_datapoints_to_alarm
+  treat_missing_data  = "notBreaching"
+
+  metric_query {
+    id          = "latency"
+    label       = "API p99 (ms)"
+    expression  = "IF(${local.enough_requests}, p99, 0)"
+    return_data = true
+  }
+  metric_query {
+    id = "p99"
+    metric {
+      namespace   = "AWS/ApiGateway"
+      metric_name = "Latency"
+      dimensions  = local.api_dimensions
+      stat        = "p99"
+      period      = local.metrics_period
+    }
+  }
+  metric_query {
+    id = "requests"
+    metric {
+      namespace   = "AWS/ApiGateway"
+      metric_name = "Count"
+      dimensions  = local.api_dimensions
       stat        = "Sum"
       period      = local.metrics_period
     }

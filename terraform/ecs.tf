@@ -195,7 +195,7 @@ resource "aws_ecs_service" "this" {
     rollback = true
   }
   # A deployment during which a rollback alarm fires (alarms.tf: each operation's 5xx rate and p99
-  # latency, the load balancer's target 5xx rate) is stopped and the previous one restored, too.
+  # latency, the front door's 5xx rate) is stopped and the previous one restored, too.
   alarms {
     enable      = var.rollback_on_alarms
     rollback    = true

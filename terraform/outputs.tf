@@ -127,12 +127,12 @@ output "dynamodb_table_arn" {
 }
 
 output "alarm_names" {
-  description = "Every CloudWatch alarm of the stack: each operation's 5xx rate and p99 latency, then the service's (CPU, memory, tasks below desired) and the load balancer's. make status lists those in ALARM."
+  description = "Every CloudWatch alarm of the stack: the rollback alarms, then the heartbeat, store full, CPU, memory, tasks below desired, and the front door's others (the load balancer's unhealthy targets, the API Gateway's p99 latency). make status lists those in ALARM."
   value       = local.alarm_names
 }
 
 output "rollback_alarm_names" {
-  description = "The alarms the service's deployments watch (alarm names in its deployment configuration): one that fires during a deployment rolls it back, unless rollback_on_alarms is false."
+  description = "The alarms the service's deployments watch (alarm names in its deployment configuration): each operation's 5xx rate and p99 latency, and the front door's 5xx rate (the load balancer's from the tasks, or the API Gateway's). One that fires during a deployment rolls it back, unless rollback_on_alarms is false."
   value       = local.rollback_alarm_names
 }
 

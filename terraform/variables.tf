@@ -70,6 +70,29 @@ variable "allowed_cidrs" {
     condition     = alltrue([for c in var.allowed_cidrs : !strcontains(c, ":")])
     error_message = "allowed_cidrs must be IPv4 CIDR blocks: the VPC and the ALB have no IPv6 addresses, so an IPv6 client could never connect."
   }
+  # A security group rule takes a network address only (EC2 refuses 203.0.113.7/24), and a block
+  # with host bits set is usually a typo for a /32 or for its network: say which network it is.
+  validation {
+    condition     = alltrue([for c in var.allowed_cidrs : try(c == cidrsubnet(c, 0, 0), true)])
+    error_message = "allowed_cidrs must give each block by its network address: ${join("; ", [for c in var.allowed_cidrs : "${c} has host bits set, its network is ${cidrsubnet(c, 0, 0)} (or give ${split("/", c)[0]}/32 for the one address)" if !try(c == cidrsubnet(c, 0, 0), true)])}."
+  }
+  # The same block twice, or one inside another, says something other than its owner meant; and
+  # the load balancer's rules are keyed by block, so a repeated one stops the plan obscurely.
+  validation {
+    condition = alltrue(flatten([for i, a in var.allowed_cidrs : [
+      for j, b in var.allowed_cidrs : j <= i || !try(
+        cidrsubnet("${cidrhost(b, 0)}/${min(split("/", a)[1], split("/", b)[1])}", 0, 0) == cidrsubnet("${cidrhost(a, 0)}/${min(split("/", a)[1], split("/", b)[1])}", 0, 0),
+      false)
+    ]]))
+    error_message = "allowed_cidrs must not list an address twice: ${join("; ", distinct(flatten([for i, a in var.allowed_cidrs : [
+      for j, b in var.allowed_cidrs : (
+        tonumber(split("/", a)[1]) == tonumber(split("/", b)[1]) ? "${b} is given twice" :
+        tonumber(split("/", a)[1]) < tonumber(split("/", b)[1]) ? "${b} is inside ${a}" : "${a} is inside ${b}"
+        ) if j > i && try(
+        cidrsubnet("${cidrhost(b, 0)}/${min(split("/", a)[1], split("/", b)[1])}", 0, 0) == cidrsubnet("${cidrhost(a, 0)}/${min(split("/", a)[1], split("/", b)[1])}", 0, 0),
+      false)
+    ]])))}. Keep only the wider block."
+  }
   # Ignoring a narrower list would leave the service open to more clients than its owner asked for.
   validation {
     condition     = var.front_door != "api_gateway" || var.allowed_cidrs == tolist(["0.0.0.0/0"])
@@ -310,7 +333,7 @@ variable "alarm_datapoints_to_alarm" {
 }
 
 variable "alarm_min_requests" {
-  description = "Requests an operation (or, with the ALB, the target group) must have in a period for its 5xx-rate and p99 alarms to judge the period; a quieter period counts as fine. For a quiet operation p99 is its slowest request, and one 5xx in one request is 100%."
+  description = "Requests an operation (or the front door: the load balancer's target group, the API Gateway) must have in a period for its 5xx-rate and p99 alarms to judge the period; a quieter period counts as fine. For a quiet operation p99 is its slowest request, and one 5xx in one request is 100%."
   type        = number
   default     = 10
 
@@ -321,7 +344,7 @@ variable "alarm_min_requests" {
 }
 
 variable "alarm_5xx_rate_threshold" {
-  description = "Percent of an operation's answers (and, with the ALB, of the target group's) that may be 5xx in a period before the period counts as breaching."
+  description = "Percent of an operation's answers (and of the front door's: the load balancer's target group, the API Gateway) that may be 5xx in a period before the period counts as breaching."
   type        = number
   default     = 5
 
@@ -332,7 +355,7 @@ variable "alarm_5xx_rate_threshold" {
 }
 
 variable "alarm_latency_p99_threshold" {
-  description = "Milliseconds an operation's p99 latency (as the service measures it: from the request reaching the handler to its answer) may reach in a period before the period counts as breaching."
+  description = "Milliseconds an operation's p99 latency (as the service measures it: from the request reaching the handler to its answer) may reach in a period before the period counts as breaching. The API Gateway's own p99 alarm (front_door = \"api_gateway\", every operation together) takes the highest of this and alarm_latency_p99_thresholds."
   type        = number
   default     = 1000
 
@@ -387,7 +410,7 @@ variable "alarm_emails" {
 }
 
 variable "rollback_on_alarms" {
-  description = "Name the rollback alarms (each operation's 5xx rate and p99 latency, and with the ALB the target 5xx rate) in the service's deployment alarms, so that ECS rolls back a deployment during which one fires. ECS then keeps each deployment in progress for a bake time after its tasks are healthy, and make deploy waits for it. false (make deploy ROLLBACK=off) is for a hotfix during an incident: the alarms stay and page, the deployment is not rolled back for them. The circuit breaker rolls back deployments whose tasks never get healthy either way."
+  description = "Name the rollback alarms (each operation's 5xx rate and p99 latency, and the front door's 5xx rate: the load balancer's from the tasks, or the API Gateway's) in the service's deployment alarms, so that ECS rolls back a deployment during which one fires. ECS then keeps each deployment in progress for a bake time after its tasks are healthy, and make deploy waits for it. false (make deploy ROLLBACK=off) is for a hotfix during an incident: the alarms stay and page, the deployment is not rolled back for them. The circuit breaker rolls back deployments whose tasks never get healthy either way."
   type        = bool
   default     = true
 }
@@ -610,6 +633,17 @@ variable "certificate_arn" {
   validation {
     condition     = var.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$", var.certificate_arn))
     error_message = "certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)."
+  }
+}
+
+variable "certificate_validation_timeout" {
+  description = "Minutes terraform apply waits for ACM to issue the certificate it requests for domain_name (with a Route 53 zone). ACM issues within minutes once public DNS answers its validation record; a longer wait almost always means the zone is not the one the domain is delegated to, which waiting does not mend. A slow ACM is mended by running the deploy again: the certificate and its record stay, and the next apply waits anew."
+  type        = number
+  default     = 15
+
+  validation {
+    condition     = var.certificate_validation_timeout == floor(var.certificate_validation_timeout) && var.certificate_validation_timeout >= 5 && var.certificate_validation_timeout <= 120
+    error_message = "certificate_validation_timeout must be a whole number of minutes between 5 and 120."
   }
 }
 

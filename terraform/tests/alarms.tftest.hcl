@@ -59,7 +59,7 @@ run "alarms_for_every_operation_of_the_spec" {
   }
   # An operation without requests writes no metric line.
   assert {
-    condition = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.operation_5xx), values(aws_cloudwatch_metric_alarm.operation_latency), values(aws_cloudwatch_metric_alarm.utilization), aws_cloudwatch_metric_alarm.tasks_below_desired, [aws_cloudwatch_metric_alarm.store_full]) :
+    condition = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.operation_5xx), values(aws_cloudwatch_metric_alarm.operation_latency), values(aws_cloudwatch_metric_alarm.utilization), aws_cloudwatch_metric_alarm.tasks_below_desired, aws_cloudwatch_metric_alarm.api_5xx, aws_cloudwatch_metric_alarm.api_latency, [aws_cloudwatch_metric_alarm.store_full]) :
       a.treat_missing_data == "notBreaching" && length(a.alarm_actions) == 0 && length(a.ok_actions) == 0
     ])
     error_message = "every alarm but the heartbeat must treat missing data as not breaching, and notify nobody without alarm_emails"
@@ -110,12 +110,63 @@ run "alarms_for_every_operation_of_the_spec" {
     condition = aws_ecs_service.this.alarms[0].alarm_names == toset(concat(
       [for a in aws_cloudwatch_metric_alarm.operation_5xx : a.alarm_name],
       [for a in aws_cloudwatch_metric_alarm.operation_latency : a.alarm_name],
+      ["actors-api-5xx-rate"],
     ))
-    error_message = "exactly the operations' 5xx-rate and latency alarms must roll a deployment back (not CPU, memory or running tasks, which load and every deployment move)"
+    error_message = "exactly the operations' 5xx-rate and latency alarms and the API Gateway's 5xx rate must roll a deployment back (not CPU, memory or running tasks, which load and every deployment move)"
   }
   assert {
-    condition     = toset(output.rollback_alarm_names) == aws_ecs_service.this.alarms[0].alarm_names && length(output.alarm_names) == length(output.rollback_alarm_names) + 5 && output.alarm_topic_arn == null
-    error_message = "outputs: the rollback alarms, and every alarm (those and heartbeat, store full, CPU, memory, running tasks)"
+    condition     = toset(output.rollback_alarm_names) == aws_ecs_service.this.alarms[0].alarm_names && length(output.alarm_names) == length(output.rollback_alarm_names) + 6 && contains(output.alarm_names, "actors-api-p99-latency") && output.alarm_topic_arn == null
+    error_message = "outputs: the rollback alarms, and every alarm (those and heartbeat, store full, CPU, memory, running tasks, the API Gateway's latency)"
+  }
+}
+
+run "api_gateway_alarms" {
+  # The default front door's own metrics: requests the tasks never see (no healthy task in Cloud
+  # Map, the VPC link, a dropped connection) show only there.
+  command = plan
+
+  variables {
+    alarm_min_requests           = 20
+    alarm_latency_p99_threshold  = 800
+    alarm_latency_p99_thresholds = { listActors = 2500, getActor = 300 }
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.api_5xx[0].alarm_name == "actors-api-5xx-rate" &&
+      aws_cloudwatch_metric_alarm.api_5xx[0].comparison_operator == "GreaterThanThreshold" &&
+      aws_cloudwatch_metric_alarm.api_5xx[0].threshold == 5 &&
+      aws_cloudwatch_metric_alarm.api_5xx[0].treat_missing_data == "notBreaching" &&
+      aws_cloudwatch_metric_alarm.api_5xx[0].datapoints_to_alarm == 3 && aws_cloudwatch_metric_alarm.api_5xx[0].evaluation_periods == 5 &&
+      one([for q in aws_cloudwatch_metric_alarm.api_5xx[0].metric_query : q.expression if q.return_data == true]) == "IF(FILL(requests, 0) >= 20, 100 * (FILL(errors, 0) - FILL(full, 0)) / requests, 0)" &&
+      { for q in aws_cloudwatch_metric_alarm.api_5xx[0].metric_query : q.id => "${q.metric[0].namespace} ${q.metric[0].metric_name} ${q.metric[0].stat} ${q.metric[0].period} ${jsonencode(q.metric[0].dimensions)}" if length(q.metric) > 0 } == {
+        errors   = "AWS/ApiGateway 5xx Sum 60 ${jsonencode({ ApiId = "a1b2c3d4e5", Stage = "$default" })}"
+        requests = "AWS/ApiGateway Count Sum 60 ${jsonencode({ ApiId = "a1b2c3d4e5", Stage = "$default" })}"
+        full     = "actors StoreFull Sum 60 ${jsonencode({ Service = "actors" })}"
+      }
+    )
+    error_message = "the API's 5xx alarm must be 100 * (5xx - StoreFull) / Count of its $default stage above 5%, and 0 in a period with fewer than alarm_min_requests requests"
+  }
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.api_latency[0].alarm_name == "actors-api-p99-latency" &&
+      aws_cloudwatch_metric_alarm.api_latency[0].threshold == 2500 &&
+      aws_cloudwatch_metric_alarm.api_latency[0].treat_missing_data == "notBreaching" &&
+      one([for q in aws_cloudwatch_metric_alarm.api_latency[0].metric_query : q.expression if q.return_data == true]) == "IF(FILL(requests, 0) >= 20, p99, 0)" &&
+      { for q in aws_cloudwatch_metric_alarm.api_latency[0].metric_query : q.id => "${q.metric[0].namespace} ${q.metric[0].metric_name} ${q.metric[0].stat} ${q.metric[0].period} ${jsonencode(q.metric[0].dimensions)}" if length(q.metric) > 0 } == {
+        p99      = "AWS/ApiGateway Latency p99 60 ${jsonencode({ ApiId = "a1b2c3d4e5", Stage = "$default" })}"
+        requests = "AWS/ApiGateway Count Sum 60 ${jsonencode({ ApiId = "a1b2c3d4e5", Stage = "$default" })}"
+      }
+    )
+    error_message = "the API's latency alarm must be its p99 above the highest operation threshold (the door's p99 is of every operation), and 0 in a quiet period"
+  }
+  assert {
+    condition     = contains(aws_ecs_service.this.alarms[0].alarm_names, "actors-api-5xx-rate") && !contains(aws_ecs_service.this.alarms[0].alarm_names, "actors-api-p99-latency")
+    error_message = "the API's 5xx rate must roll back (a revision the door cannot reach shows nowhere else); its latency pages only (what the door adds is the path, which no revision changes)"
+  }
+  assert {
+    condition     = strcontains(aws_cloudwatch_metric_alarm.api_5xx[0].alarm_description, "Rolls back") && strcontains(aws_cloudwatch_metric_alarm.api_latency[0].alarm_description, "never rolls back")
+    error_message = "the descriptions must say which one rolls back"
   }
 }
 
@@ -224,6 +275,10 @@ run "load_balancer_alarms_notifications_and_settings" {
   assert {
     condition     = contains(aws_ecs_service.this.alarms[0].alarm_names, "actors-alb-target-5xx-rate") && !contains(aws_ecs_service.this.alarms[0].alarm_names, "actors-alb-unhealthy-targets")
     error_message = "the target 5xx rate must roll back; unhealthy targets are the circuit breaker's (a new task is unhealthy until it passes its checks)"
+  }
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.api_5xx) == 0 && length(aws_cloudwatch_metric_alarm.api_latency) == 0
+    error_message = "no API Gateway alarms without the API Gateway"
   }
   assert {
     condition     = length(aws_cloudwatch_metric_alarm.tasks_below_desired) == 0 && length(output.alarm_names) == length(output.rollback_alarm_names) + 5

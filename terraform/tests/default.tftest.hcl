@@ -110,12 +110,8 @@ run "plan_default_shape" {
     error_message = "a /16 VPC must get two /20 subnets"
   }
   assert {
-    condition     = length(aws_subnet.public) == 2 && length(toset(aws_subnet.public[*].availability_zone)) == 2
-    error_message = "there must be two public subnets in two different AZs"
-  }
-  assert {
-    condition     = aws_subnet.public[0].availability_zone == "us-east-1a" && aws_subnet.public[1].availability_zone == "us-east-1b"
-    error_message = "subnets must use the first two AZs of the data source"
+    condition     = aws_subnet.public[*].availability_zone_id == ["use1-az1", "use1-az2"] && aws_subnet.public[*].tags.Name == ["actors-public-us-east-1a", "actors-public-us-east-1b"]
+    error_message = "the public subnets must be placed by zone ID in the first two usable zones of the data source, and named after the zones' names"
   }
   assert {
     condition     = aws_route.internet.destination_cidr_block == "0.0.0.0/0"
@@ -401,6 +397,10 @@ run "another_region_is_refused" {
   override_data {
     target = data.aws_region.current
     values = { id = "eu-west-1", name = "eu-west-1" }
+  }
+  override_data {
+    target = data.aws_availability_zones.available
+    values = { names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"], zone_ids = ["euw1-az3", "euw1-az1", "euw1-az2"] }
   }
   variables {
     image_tag = "0a1b2c3-amd64"

@@ -50,7 +50,7 @@ run "api_gateway_is_the_default" {
   assert {
     condition = (
       aws_subnet.vpc_link[*].cidr_block == ["10.42.32.0/20", "10.42.48.0/20"] &&
-      aws_subnet.vpc_link[*].availability_zone == ["us-east-1a", "us-east-1b"] &&
+      aws_subnet.vpc_link[*].availability_zone_id == aws_subnet.public[*].availability_zone_id &&
       !anytrue(aws_subnet.vpc_link[*].map_public_ip_on_launch) &&
       length([for a in aws_route_table_association.public : a if contains(aws_subnet.vpc_link[*].id, a.subnet_id)]) == 0
     )
@@ -290,13 +290,14 @@ run "alb_admits_the_load_balancer_only" {
 
 run "public_ip_admits_the_allowed_cidrs_in_clear_text" {
   variables {
-    front_door    = "public_ip"
-    allowed_cidrs = ["203.0.113.7/32"]
+    front_door = "public_ip"
+    # side by side, not one inside another: three blocks, three rules
+    allowed_cidrs = ["203.0.113.7/32", "198.51.100.0/25", "198.51.100.128/25"]
   }
 
   assert {
     condition = (
-      [for r in aws_vpc_security_group_ingress_rule.tasks_from_cidrs : "${r.from_port}-${r.to_port} ${r.cidr_ipv4}"] == ["5000-5000 203.0.113.7/32"] &&
+      toset([for r in aws_vpc_security_group_ingress_rule.tasks_from_cidrs : "${r.from_port}-${r.to_port} ${r.cidr_ipv4}"]) == toset(["5000-5000 203.0.113.7/32", "5000-5000 198.51.100.0/25", "5000-5000 198.51.100.128/25"]) &&
       length(aws_vpc_security_group_ingress_rule.tasks_from_alb) == 0 && length(aws_vpc_security_group_ingress_rule.tasks_from_vpc_link) == 0
     )
     error_message = "with public_ip the tasks must admit the container port from allowed_cidrs only"

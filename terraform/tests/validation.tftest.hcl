@@ -58,6 +58,7 @@ run "bad_variable_values_are_rejected" {
     tracing_sample_ratio               = 1.5
     api_throttling_rate_limit          = 0
     api_throttling_burst_limit         = 10000
+    certificate_validation_timeout     = 2
   }
 
   expect_failures = [
@@ -105,6 +106,7 @@ run "bad_variable_values_are_rejected" {
     var.tracing_sample_ratio,
     var.api_throttling_rate_limit,
     var.api_throttling_burst_limit,
+    var.certificate_validation_timeout,
   ]
 }
 
@@ -187,6 +189,44 @@ run "third_bad_values_are_rejected" {
     var.route53_zone_id,
     var.alarm_evaluation_periods,
   ]
+}
+
+# allowed_cidrs, each fault alone (with a front door that takes the list, and no other fault) so
+# that each refusal is its own: scripts/test-terraform.sh also checks what each message says.
+run "allowed_cidrs_with_host_bits_are_refused" {
+  # 203.0.113.7/24 is the network 203.0.113.0/24 written with an address in it: EC2 refuses it
+  command = plan
+
+  variables {
+    front_door    = "public_ip"
+    allowed_cidrs = ["198.51.100.7/32", "203.0.113.7/24"]
+  }
+
+  expect_failures = [var.allowed_cidrs]
+}
+
+run "allowed_cidrs_given_twice_are_refused" {
+  command = plan
+
+  variables {
+    front_door      = "alb"
+    domain_name     = "actors.example.com"
+    certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+    allowed_cidrs   = ["203.0.113.0/24", "198.51.100.7/32", "203.0.113.0/24"]
+  }
+
+  expect_failures = [var.allowed_cidrs]
+}
+
+run "allowed_cidrs_inside_one_another_are_refused" {
+  command = plan
+
+  variables {
+    front_door    = "public_ip"
+    allowed_cidrs = ["198.51.100.7/32", "198.51.100.0/24"]
+  }
+
+  expect_failures = [var.allowed_cidrs]
 }
 
 run "alarm_window_longer_than_a_day_is_rejected" {

@@ -9,10 +9,13 @@
 //   trust(s):   who may assume the role GitHub Actions deploys with, and who not.
 //
 // s is the stack: { P (partition), R (region), A (account), N (name), zone (route53 zone id),
-// and when rendered with them: repo, env, ref (GitHub), provider (its OIDC provider's ARN),
-// bucket, key (the remote state) }.
-// Each allowed call names the resource types (`for`) or script verbs that make it, so the test
-// can check that every resource type of terraform/*.tf is accounted for.
+// names, and when rendered with them: repo, env, ref (GitHub), provider (its OIDC provider's
+// ARN), bucket, key (the remote state) }, where names are the stack's own as Terraform makes them
+// (stack.mjs: its log groups, repository, cluster, service, family, secret prefix, table, roles,
+// alarms, topic, load balancer, zones), so that the calls are made on the resources the stack
+// really has. Each allowed call names the resource types (`for`) or script verbs that make it, so
+// the test can check that every resource type of terraform/*.tf is accounted for. The denied calls
+// are made on others' resources, named after the stack's name.
 
 const tags = (N, extra = {}) => {
   const t = { ManagedBy: 'terraform', Project: N, ...extra }
@@ -22,9 +25,31 @@ const tags = (N, extra = {}) => {
 }
 const ours = (N) => ({ 'aws:ResourceTag/Project': N })
 
+// The ARNs of the stack's resources: by the names Terraform gives them when s.names has them,
+// else by the stack's name (the denied list's, whose "other" resources are changes of these).
 export function arns(s) {
   const { P, R, A, N } = s
   const ra = `${R}:${A}`
+  const n = s.names
+  const role = (part) => {
+    const r = n.roles.find((x) => x.prefix.endsWith(`-${part}-`))
+    if (!r) throw new Error(`no ${part} role among the stack's roles ${JSON.stringify(n.roles)}`)
+    return `arn:${P}:iam::${A}:role${r.path}${r.prefix}20260101000000000000000001`
+  }
+  const mine = n && {
+    exec: role('exec'),
+    task: role('task'),
+    repo: `arn:${P}:ecr:${ra}:repository/${n.repository}`,
+    cluster: `arn:${P}:ecs:${ra}:cluster/${n.cluster}`,
+    service: `arn:${P}:ecs:${ra}:service/${n.cluster}/${n.service}`,
+    taskdef: `arn:${P}:ecs:${ra}:task-definition/${n.family}:7`,
+    ecsTask: `arn:${P}:ecs:${ra}:task/${n.cluster}/0123456789abcdef0123456789abcdef`,
+    secret: `arn:${P}:secretsmanager:${ra}:secret:${n.secretPrefix}20260101000000000000000001-AbCdEf`,
+    table: `arn:${P}:dynamodb:${ra}:table/${n.table}`,
+    topic: `arn:${P}:sns:${ra}:${n.topic}`,
+    lb: `arn:${P}:elasticloadbalancing:${ra}:loadbalancer/app/${n.loadBalancer}/0123456789abcdef`,
+    listener: `arn:${P}:elasticloadbalancing:${ra}:listener/app/${n.loadBalancer}/0123456789abcdef/fedcba9876543210`,
+  }
   return {
     user: `arn:${P}:iam::${A}:user/deployer`,
     role: (r) => `arn:${P}:iam::${A}:role/${N}/${r}`,
@@ -59,11 +84,14 @@ export function arns(s) {
     api: (path) => `arn:${P}:apigateway:${R}::${path}`,
     namespace: `arn:${P}:servicediscovery:${ra}:namespace/ns-0123456789abcdef`,
     discovery: `arn:${P}:servicediscovery:${ra}:service/srv-0123456789abcdef`,
+    ...mine,
   }
 }
 
 export function allowed(s) {
   const { N } = s
+  const n = s.names
+  if (!n) throw new Error('allowed(s): s.names (the stack\'s names, stack.mjs) is missing')
   const a = arns(s)
   const calls = []
   // add(for, action, resource, context)
@@ -140,15 +168,16 @@ export function allowed(s) {
   add('aws_ecs_cluster', 'ecs:CreateCluster', a.cluster, tags(N))
   for (const act of ['DescribeClusters', 'UpdateCluster', 'UpdateClusterSettings', 'DeleteCluster']) add('aws_ecs_cluster', `ecs:${act}`, a.cluster)
   add('aws_ecs_cluster', 'ecs:TagResource', a.cluster, tags(N))
-  for (const [type, g] of [['aws_cloudwatch_log_group', `/ecs/${N}`], ['aws_cloudwatch_log_group', `/aws/ecs/containerinsights/${N}/performance`], ['aws_cloudwatch_log_group', `/aws/vendedlogs/apigateway/${N}`]]) {
-    add(type, 'logs:CreateLogGroup', a.logGroup(g), tags(N))
-    add(type, 'logs:TagResource', a.logGroup(g), tags(N))
-    for (const act of ['PutRetentionPolicy', 'DeleteLogGroup', 'ListTagsForResource']) add(type, `logs:${act}`, a.logGroup(g))
+  for (const g of n.logGroups) {
+    add('aws_cloudwatch_log_group', 'logs:CreateLogGroup', a.logGroup(g), tags(N))
+    add('aws_cloudwatch_log_group', 'logs:TagResource', a.logGroup(g), tags(N))
+    for (const act of ['PutRetentionPolicy', 'DeleteLogGroup', 'ListTagsForResource']) add('aws_cloudwatch_log_group', `logs:${act}`, a.logGroup(g))
   }
   add('aws_cloudwatch_log_group', 'logs:DescribeLogGroups', '*')
   add('aws_ecs_task_definition', 'ecs:RegisterTaskDefinition', a.taskdef, tags(N))
   add('aws_ecs_task_definition', 'ecs:DescribeTaskDefinition', '*')
-  add('aws_ecs_task_definition', 'ecs:DeregisterTaskDefinition', '*')
+  // Replacing a revision deregisters the old one, unless the stack keeps it (skip_destroy).
+  if (!n.keepsRevisions) add('aws_ecs_task_definition', 'ecs:DeregisterTaskDefinition', '*')
   add('aws_ecs_task_definition', 'ecs:TagResource', a.taskdef, tags(N))
   for (const r of [a.exec, a.task])
     add('aws_ecs_task_definition', 'iam:PassRole', r, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' })
@@ -173,7 +202,7 @@ export function allowed(s) {
   add('aws_iam_role_policy_attachment', 'iam:GetPolicy', a.taskPolicy)
 
   // ---- the secret and the table
-  add('aws_secretsmanager_secret', 'secretsmanager:CreateSecret', a.secret, { ...tags(N), 'secretsmanager:Name': `${N}-credentials-20260101000000000000000001` })
+  add('aws_secretsmanager_secret', 'secretsmanager:CreateSecret', a.secret, { ...tags(N), 'secretsmanager:Name': `${n.secretPrefix}20260101000000000000000001` })
   for (const act of ['DescribeSecret', 'GetResourcePolicy', 'DeleteSecret', 'UntagResource']) add('aws_secretsmanager_secret', `secretsmanager:${act}`, a.secret, ours(N))
   add('aws_secretsmanager_secret', 'secretsmanager:TagResource', a.secret, { ...ours(N), ...tags(N) })
   for (const act of ['PutSecretValue', 'GetSecretValue', 'ListSecretVersionIds', 'UpdateSecretVersionStage']) add('aws_secretsmanager_secret_version', `secretsmanager:${act}`, a.secret, ours(N))
@@ -183,7 +212,7 @@ export function allowed(s) {
   add('aws_dynamodb_table', 'dynamodb:TagResource', a.table, tags(N))
 
   // ---- alarms, topic, autoscaling
-  for (const name of [`${N}-getActor-5xx-rate`, `${N}-heartbeat`, `${N}-store-full`]) {
+  for (const name of n.alarms) {
     add('aws_cloudwatch_metric_alarm', 'cloudwatch:PutMetricAlarm', a.alarm(name), tags(N))
     add('aws_cloudwatch_metric_alarm', 'cloudwatch:TagResource', a.alarm(name), tags(N))
     for (const act of ['DescribeAlarms', 'ListTagsForResource', 'DeleteAlarms', 'UntagResource']) add('aws_cloudwatch_metric_alarm', `cloudwatch:${act}`, a.alarm(name))
@@ -202,9 +231,11 @@ export function allowed(s) {
   for (const act of ['PutScalingPolicy', 'DeleteScalingPolicy'])
     add('aws_appautoscaling_policy', `application-autoscaling:${act}`, a.scalable, { ...ours(N), 'application-autoscaling:service-namespace': 'ecs', 'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount' })
   add('aws_appautoscaling_policy', 'application-autoscaling:DescribeScalingPolicies', '*')
-  // Target tracking's own alarms, made with the caller's rights.
-  add('aws_appautoscaling_policy', 'cloudwatch:PutMetricAlarm', a.alarm(`TargetTracking-service/${N}/${N}-AlarmHigh-01234567-89ab-cdef-0123-456789abcdef`))
-  add('aws_appautoscaling_policy', 'cloudwatch:DeleteAlarms', a.alarm(`TargetTracking-service/${N}/${N}-AlarmLow-01234567-89ab-cdef-0123-456789abcdef`))
+  // Target tracking's own alarms, made with the caller's rights and named after the target.
+  for (const target of n.scalableTargets) {
+    add('aws_appautoscaling_policy', 'cloudwatch:PutMetricAlarm', a.alarm(`TargetTracking-${target}-AlarmHigh-01234567-89ab-cdef-0123-456789abcdef`))
+    add('aws_appautoscaling_policy', 'cloudwatch:DeleteAlarms', a.alarm(`TargetTracking-${target}-AlarmLow-01234567-89ab-cdef-0123-456789abcdef`))
+  }
 
   // ---- the ALB front door, certificate and DNS
   add('aws_lb', 'elasticloadbalancing:CreateLoadBalancer', a.lb, tags(N))
@@ -225,10 +256,12 @@ export function allowed(s) {
   add('aws_acm_certificate', 'acm:DeleteCertificate', a.cert, ours(N))
   add('aws_acm_certificate', 'acm:AddTagsToCertificate', a.cert, { ...ours(N), ...tags(N) })
   add('aws_acm_certificate', 'acm:RemoveTagsFromCertificate', a.cert, { ...ours(N), 'aws:TagKeys': ['Name'] })
-  add('aws_route53_record', 'route53:ChangeResourceRecordSets', a.zone, {
-    'route53:ChangeResourceRecordSetsActions': ['UPSERT'], 'route53:ChangeResourceRecordSetsRecordTypes': ['A'],
-    'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['actors.example.com'],
-  })
+  for (const zone of n.zones) {
+    add('aws_route53_record', 'route53:ChangeResourceRecordSets', `arn:${s.P}:route53:::hostedzone/${zone}`, {
+      'route53:ChangeResourceRecordSetsActions': ['UPSERT'], 'route53:ChangeResourceRecordSetsRecordTypes': ['A'],
+      'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['actors.example.com'],
+    })
+  }
   add('aws_route53_record', 'route53:GetChange', `arn:${s.P}:route53:::change/C0123456789ABCDEFGHIJ`)
   add('aws_route53_record', 'route53:ListResourceRecordSets', a.zone)
 
@@ -275,12 +308,14 @@ export function allowed(s) {
     add('script', `ecs:${act}`, a.service, { 'ecs:cluster': a.cluster })
   add('script', 'ecs:DescribeTaskDefinition', '*')
   add('script', 'ecs:ListTaskDefinitions', '*')
-  add('script', 'ecs:ListTasks', `arn:${s.P}:ecs:${s.R}:${s.A}:container-instance/${N}/*`, { 'ecs:cluster': a.cluster })
+  add('script', 'ecs:ListTasks', `arn:${s.P}:ecs:${s.R}:${s.A}:container-instance/${n.cluster}/*`, { 'ecs:cluster': a.cluster })
   add('script', 'ecs:DescribeTasks', a.ecsTask, { 'ecs:cluster': a.cluster })
   add('script', 'ec2:DescribeNetworkInterfaces', '*')
-  add('script', 'cloudwatch:DescribeAlarms', a.alarm(`${N}-getActor-5xx-rate`))
-  for (const act of ['FilterLogEvents', 'StartLiveTail']) add('script', `logs:${act}`, a.logGroup(`/ecs/${N}`))
-  add('script', 'logs:GetLogEvents', `${a.logGroup(`/ecs/${N}`)}:log-stream:actors/actors/0123456789abcdef`)
+  for (const name of n.alarms) add('script', 'cloudwatch:DescribeAlarms', a.alarm(name))
+  for (const g of n.containerLogGroups) {
+    for (const act of ['FilterLogEvents', 'StartLiveTail']) add('script', `logs:${act}`, a.logGroup(g))
+    add('script', 'logs:GetLogEvents', `${a.logGroup(g)}:log-stream:actors/actors/0123456789abcdef`)
+  }
   add('script', 'secretsmanager:GetSecretValue', a.secret, ours(N))
   add('script', 'secretsmanager:GetRandomPassword', '*')
   // make status (the API Gateway front door) and make deploy's check of the zone's delegation
@@ -306,7 +341,7 @@ export const refused = {}
 
 export function denied(s) {
   const { P, A, N } = s
-  const a = arns(s)
+  const a = arns({ ...s, names: undefined })
   const other = 'other-stack'
   const calls = []
   const add = (why, action, resource, context = {}) => calls.push({ why, action, resource, context })
@@ -345,6 +380,9 @@ export function denied(s) {
   add('RegisterTaskDefinition of another family', 'ecs:RegisterTaskDefinition', a.taskdef.replace(`task-definition/${N}:`, `task-definition/${other}:`), {})
   add('DeleteCluster of another cluster', 'ecs:DeleteCluster', a.cluster.replace(`cluster/${N}`, `cluster/${other}`))
   add('RunTask', 'ecs:RunTask', a.taskdef, { 'ecs:cluster': a.cluster })
+  // It takes no resource, so it would reach every family of the account; the stack keeps its
+  // revisions (skip_destroy), the targets of every rollback, and never needs it.
+  if (s.names?.keepsRevisions) add('deregister a task definition', 'ecs:DeregisterTaskDefinition', '*')
   add('ExecuteCommand into a task', 'ecs:ExecuteCommand', a.ecsTask, { 'ecs:cluster': a.cluster })
 
   // ---- DNS, certificates, load balancers, APIs, Cloud Map outside the stack
@@ -459,13 +497,14 @@ export function trust(s) {
 
 // A role of the stack with AdministratorAccess on it: the boundary leaves it this much.
 export function boundary(s) {
-  const { P, R, A, N } = s
+  const { P, R, A } = s
   const a = arns(s)
   return {
     allowed: [
       ['ecr:GetAuthorizationToken', '*'],
       ['ecr:BatchGetImage', a.repo],
-      ['logs:PutLogEvents', `${a.logGroup(`/ecs/${N}`)}:log-stream:actors/actors/0123`],
+      // Every log group the task definition's containers write to.
+      ...s.names.containerLogGroups.map((g) => ['logs:PutLogEvents', `${a.logGroup(g)}:log-stream:actors/actors/0123`]),
       ['secretsmanager:GetSecretValue', a.secret],
       ['dynamodb:PutItem', a.table],
       ['dynamodb:Query', `${a.table}/index/by-id`],
@@ -480,7 +519,7 @@ export function boundary(s) {
       ['secretsmanager:GetSecretValue', `arn:${P}:secretsmanager:${R}:${A}:secret:prod-database-AbCdEf`],
       ['dynamodb:DeleteTable', a.table],
       ['dynamodb:GetItem', `arn:${P}:dynamodb:${R}:${A}:table/prod`],
-      ['ecr:BatchGetImage', a.repo.replace(`repository/${N}`, 'repository/other')],
+      ['ecr:BatchGetImage', `arn:${P}:ecr:${R}:${A}:repository/other`],
       ['ecs:UpdateService', a.service],
     ],
   }

@@ -3,8 +3,9 @@
 // operator, explicit deny, permissions boundaries) that also validates each request against
 // AWS's published actions, resource types and condition keys.
 //
-// scripts/test-iam.sh renders the policies with the real terraform for several stacks and points
-// IAM_RENDERS at them. Run it through `make test-iam` (or `make test`).
+// scripts/test-iam.sh renders the policies with the real terraform for several stacks, applies the
+// stack itself for each with a mocked provider to learn the names it gives its resources
+// (stack.mjs), and points IAM_RENDERS at the result. Run it through `make test-iam` (or `make test`).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, readdirSync } from 'node:fs'
@@ -12,6 +13,7 @@ import { join } from 'node:path'
 import { runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate'
 import { createValidatedPolicy, validateTrustPolicy } from '@cloud-copilot/iam-policy'
 import { allowed, denied, boundary, trust, refused, needsNoPermission, arns } from './calls.mjs'
+import { names } from './stack.mjs'
 
 const root = new URL('../..', import.meta.url).pathname
 const rendersDir = process.env.IAM_RENDERS
@@ -71,11 +73,21 @@ function assume(trustPolicy, role, account, c) {
 const describe = (c) => `${c.action} on ${c.resource}${Object.keys(c.context).length ? ' ' + JSON.stringify(c.context) : ''}`
 
 for (const render of renders) {
-  const s = render.stack
+  if (!render.resources) throw new Error(`${render.file}: no stack resources (scripts/test-iam.sh applies the stack for each render)`)
+  const s = { ...render.stack, names: names(render.resources) }
   const deployer = Object.entries(render.deployer).map(([part, json]) => ({ part, json, doc: JSON.parse(json) }))
   const policies = deployer.map((d) => d.doc)
   const label = `${render.file} (name ${s.N}, ${s.N.length} characters, ${s.P} ${s.R})`
   const a = arns(s)
+
+  test(`${label}: the stack's names, as Terraform gives them`, (t) => {
+    const n = s.names
+    t.diagnostic(`log groups ${n.logGroups.join(' ')}; repository ${n.repository}; service ${n.cluster}/${n.service}; family ${n.family}; secret ${n.secretPrefix}*; table ${n.table}; ${n.alarms.length} alarms; topic ${n.topic}; load balancer ${n.loadBalancer}; revisions kept: ${n.keepsRevisions}`)
+    // The calls below are made on these names: here, that the runs had each kind of resource.
+    for (const [what, v] of Object.entries(n)) if (Array.isArray(v)) assert.ok(v.length > 0, `the stack's runs have no ${what}`)
+    assert.ok(n.containerLogGroups.every((g) => n.logGroups.includes(g)), `the tasks log to ${n.containerLogGroups}, not all of them the stack's log groups ${n.logGroups}`)
+    for (const r of n.roles) assert.equal(r.boundary, a.boundary, `role ${r.path}${r.prefix}*: its boundary is not the IAM set-up's`)
+  })
 
   test(`${label}: every policy fits IAM's limits`, (t) => {
     const sizes = Object.fromEntries([...deployer.map((d) => [d.part, d.json]), ['boundary', render.boundary]]
@@ -177,7 +189,7 @@ test('requests evaluated without the simulator\'s resource-type check (shared pr
 // Every resource and data source type the stack declares, and every AWS CLI call of the scripts,
 // must be in the lists above: a new one fails here until its calls are added (or refused).
 test('the lists cover every resource type of terraform/*.tf and every aws call of scripts/deploy', () => {
-  const s = renders[0].stack
+  const s = { ...renders[0].stack, names: names(renders[0].resources) }
   const covered = new Set(allowed(s).flatMap((c) => c.for))
   const tf = readdirSync(join(root, 'terraform')).filter((f) => f.endsWith('.tf'))
     .map((f) => readFileSync(join(root, 'terraform', f), 'utf8')).join('\n')

@@ -191,8 +191,6 @@ locals {
       "sns:Get*", "sns:List*", "servicediscovery:Get*", "servicediscovery:List*",
       "apigateway:GET", "secretsmanager:GetRandomPassword", "ecr:GetAuthorizationToken",
       "ecs:DescribeTaskDefinition",
-      # No resource-level permission; Terraform deregisters the revision it replaces.
-      "ecs:DeregisterTaskDefinition",
     ]
     Resource = "*"
   }]
