@@ -13,8 +13,8 @@ import (
 	"github.com/actors-dev/actors/internal/actors"
 )
 
-// List queries the by-id index from `after` on: see "Listing in id order" in the
-// package comment for why and what it costs.
+// List queries the by-id index from `after` on: see "Listing in id order" in
+// docs/dynamodb.md for why and what it costs.
 func (s *Store) List(ctx context.Context, after int64, limit int) (actors.Page, error) {
 	if limit < 1 {
 		return actors.Page{}, fmt.Errorf("dynamostore: list: limit %d < 1", limit)

@@ -15,17 +15,10 @@ import (
 )
 
 // Seed writes actors.Seed() as ids 1 to 8 if the table has never held actors, and is
-// safe to call from any number of tasks at once; see "Seed" in the package comment.
+// safe to call from any number of tasks at once; see "Seed" in docs/dynamodb.md.
 // Call it before serving: a task that serves before its Seed returned could see a
 // half-seeded table.
 func (s *Store) Seed(ctx context.Context) error {
-	if err := s.seed(ctx); err != nil {
-		return err
-	}
-	return s.countIfUncounted(ctx)
-}
-
-func (s *Store) seed(ctx context.Context) error {
 	seed := actors.Seed()
 	claimed, err := s.claimCounter(ctx, len(seed))
 	if err != nil {
@@ -88,67 +81,6 @@ func (s *Store) counter(ctx context.Context) (map[string]types.AttributeValue, e
 		return nil, err
 	}
 	return out.Item, nil
-}
-
-// countIfUncounted gives a table written before the count of actors existed its count,
-// once: it counts the actors in the by-id index and sets live, unless a task got there
-// first. Writes that other tasks make meanwhile may be missed; the count is for a limit,
-// and one or two off is within its purpose.
-func (s *Store) countIfUncounted(ctx context.Context) error {
-	counter, err := s.counter(ctx)
-	if err != nil {
-		return err
-	}
-	if _, ok := counter[attrLive]; ok || counter == nil {
-		return nil
-	}
-	n, err := s.countActors(ctx)
-	if err != nil {
-		return err
-	}
-	expr, err := expression.NewBuilder().
-		WithCondition(expression.AttributeNotExists(expression.Name(attrLive))).
-		WithUpdate(expression.Set(expression.Name(attrLive), expression.Value(n))).Build()
-	if err != nil {
-		return fmt.Errorf("dynamostore: count actors: %w", err)
-	}
-	err = s.do(ctx, "count actors", func(ctx context.Context) error {
-		_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName: s.table, Key: key(counterID),
-			ConditionExpression: expr.Condition(), UpdateExpression: expr.Update(),
-			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-		})
-		return err
-	})
-	if ccf := (*types.ConditionalCheckFailedException)(nil); errors.As(err, &ccf) {
-		return nil // another task counted them
-	}
-	return err
-}
-
-// countActors counts the items of the by-id index, a page (up to 1 MB read) at a time.
-func (s *Store) countActors(ctx context.Context) (int64, error) {
-	expr, err := expression.NewBuilder().
-		WithKeyCondition(expression.KeyEqual(expression.Key(attrPart), expression.Value(partition))).Build()
-	if err != nil {
-		return 0, fmt.Errorf("dynamostore: count actors: %w", err)
-	}
-	in := &dynamodb.QueryInput{
-		TableName: s.table, IndexName: aws.String(indexName), Select: types.SelectCount,
-		KeyConditionExpression: expr.KeyCondition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	}
-	var n int64
-	for {
-		out, err := s.query(ctx, in)
-		if err != nil {
-			return 0, err
-		}
-		n += int64(out.Count)
-		if out.LastEvaluatedKey == nil {
-			return n, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
 }
 
 func (s *Store) putSeed(ctx context.Context, a actors.Actor) error {
