@@ -33,16 +33,12 @@ func strongETag(body []byte) string {
 // ServeHTTP leaves conditional requests (If-None-Match → 304), HEAD and Range to
 // http.ServeContent, which honours the ETag header set here.
 func (d document) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	serveBytes(w, r, d.body, d.contentType, d.etag)
-}
-
-func serveBytes(w http.ResponseWriter, r *http.Request, body []byte, contentType, etag string) {
 	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("ETag", etag)
+	h.Set("Content-Type", d.contentType)
+	h.Set("ETag", d.etag)
 	h.Set("Cache-Control", cacheControl)
 	// The zero time sends no Last-Modified: the ETag is the only validator.
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(d.body))
 }
 
 // yamlToJSON converts the spec keeping its key order, so /openapi.json reads like the YAML
