@@ -75,9 +75,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer metrics.Close() // before out closes: the last interval's lines go through it
 	}
-	if cfg.insecureDefaults {
-		log.Warn("ACTORS_INSECURE_DEFAULT_CREDENTIALS: anyone may use user/password; for local development only")
-	}
 	for _, w := range cfg.warnings {
 		log.Warn(w)
 	}
