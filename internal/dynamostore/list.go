@@ -19,11 +19,7 @@ func (s *Store) List(ctx context.Context, after int64, limit int) (actors.Page, 
 	if limit < 1 {
 		return actors.Page{}, fmt.Errorf("dynamostore: list: limit %d < 1", limit)
 	}
-	expr, err := expression.NewBuilder().
-		WithKeyCondition(expression.KeyEqual(expression.Key(attrPart), expression.Value(partition))).Build()
-	if err != nil {
-		return actors.Page{}, fmt.Errorf("dynamostore: list: %w", err)
-	}
+	expr := build(expression.NewBuilder().WithKeyCondition(expression.KeyEqual(expression.Key(attrPart), expression.Value(partition))))
 	in := &dynamodb.QueryInput{
 		TableName: s.table, IndexName: aws.String(indexName),
 		KeyConditionExpression: expr.KeyCondition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),

@@ -35,10 +35,7 @@ func (s *Store) Seed(ctx context.Context) error {
 			return err
 		}
 	}
-	expr, err := expression.NewBuilder().WithUpdate(expression.Set(expression.Name(attrSeeded), expression.Value(true))).Build()
-	if err != nil {
-		return fmt.Errorf("dynamostore: seed: %w", err)
-	}
+	expr := build(expression.NewBuilder().WithUpdate(expression.Set(expression.Name(attrSeeded), expression.Value(true))))
 	return s.do(ctx, "seed: mark done", func(ctx context.Context) error {
 		_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: s.table, Key: key(counterID),
@@ -95,11 +92,8 @@ func (s *Store) putSeed(ctx context.Context, a actors.Actor) error {
 // putIfAbsent puts item unless an item with its id exists (an actor, a tombstone or the
 // counter), and reports whether it did.
 func (s *Store) putIfAbsent(ctx context.Context, op string, item map[string]types.AttributeValue) (bool, error) {
-	expr, err := expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name(attrID))).Build()
-	if err != nil {
-		return false, fmt.Errorf("dynamostore: %s: %w", op, err)
-	}
-	err = s.do(ctx, op, func(ctx context.Context) error {
+	expr := build(expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name(attrID))))
+	err := s.do(ctx, op, func(ctx context.Context) error {
 		_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
 			TableName: s.table, Item: item,
 			ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
