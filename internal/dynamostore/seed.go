@@ -31,7 +31,7 @@ func (s *Store) Seed(ctx context.Context) error {
 		}
 	}
 	for i, f := range seed {
-		if err := s.putSeed(ctx, actors.Actor{ID: int64(i + 1), Name: f.Name, Role: f.Role, Version: 1}); err != nil {
+		if _, err := s.putActor(ctx, fmt.Sprint("seed: actor ", i+1), actors.Actor{ID: int64(i + 1), Name: f.Name, Role: f.Role, Version: 1}); err != nil {
 			return err
 		}
 	}
@@ -59,34 +59,25 @@ func (s *Store) claimCounter(ctx context.Context, n int) (bool, error) {
 // seeded reports whether seeding is done: seeded = true, or a counter without the
 // attribute, which Create made on a table that was never seeded and is not empty.
 func (s *Store) seeded(ctx context.Context) (bool, error) {
-	counter, err := s.counter(ctx)
-	if err != nil {
-		return false, err
-	}
-	v, ok := counter[attrSeeded].(*types.AttributeValueMemberBOOL)
-	return !ok || v.Value, nil
-}
-
-// counter reads the counter item with a strongly consistent read.
-func (s *Store) counter(ctx context.Context) (map[string]types.AttributeValue, error) {
 	var out *dynamodb.GetItemOutput
 	err := s.do(ctx, "read counter", func(ctx context.Context) (err error) {
 		out, err = s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.table, Key: key(counterID), ConsistentRead: aws.Bool(true)})
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	return out.Item, nil
+	v, ok := out.Item[attrSeeded].(*types.AttributeValueMemberBOOL)
+	return !ok || v.Value, nil
 }
 
-func (s *Store) putSeed(ctx context.Context, a actors.Actor) error {
+// putActor puts a unless an item with its id exists, and reports whether it did.
+func (s *Store) putActor(ctx context.Context, op string, a actors.Actor) (bool, error) {
 	item, err := attributevalue.MarshalMap(record{ID: a.ID, Part: partition, Name: a.Name, Role: a.Role, Version: a.Version})
 	if err != nil {
-		return fmt.Errorf("dynamostore: seed: %w", err)
+		return false, fmt.Errorf("dynamostore: %s: encode actor: %w", op, err)
 	}
-	_, err = s.putIfAbsent(ctx, fmt.Sprint("seed: actor ", a.ID), item)
-	return err
+	return s.putIfAbsent(ctx, op, item)
 }
 
 // putIfAbsent puts item unless an item with its id exists (an actor, a tombstone or the

@@ -118,11 +118,7 @@ func (s *Store) Create(ctx context.Context, f actors.Fields) (actors.Actor, erro
 		return actors.Actor{}, err
 	}
 	a := actors.Actor{ID: id, Name: f.Name, Role: f.Role, Version: 1}
-	item, err := attributevalue.MarshalMap(record{ID: a.ID, Part: partition, Name: a.Name, Role: a.Role, Version: a.Version})
-	if err != nil {
-		return actors.Actor{}, fmt.Errorf("dynamostore: encode actor: %w", err)
-	}
-	put, err := s.putIfAbsent(ctx, "create", item)
+	put, err := s.putActor(ctx, "create", a)
 	if err != nil {
 		return actors.Actor{}, err
 	}
