@@ -49,7 +49,7 @@ const (
 	// largest actors, and connections full of tiny header fields, which net/http holds at
 	// about 12 bytes of memory per byte received. Both together stay well under 512 MiB;
 	// docs/security.md gives the figures. 64 keep-alive connections are several times
-	// what a quarter of a CPU keeps busy; more wait in the kernel's accept queue.
+	// what a quarter of a CPU keeps busy; more wait their turn (httpapi.LimitConnections).
 	defaultMaxActors      = 50_000
 	defaultMaxConnections = 64
 )

@@ -87,7 +87,6 @@ func routes(cfg Config, doc *openapi3.T, register func(actorsapi.ServeMux)) (htt
 	mux.Handle("GET "+uiPath, ui.Page)
 	mux.Handle("GET "+uiPath+"/{$}", ui.Page)
 	mux.Handle("GET "+uiPath+"/", ui.Assets) // an asset, or a 404
-	// Anything else: 404.
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		problem(w, http.StatusNotFound, "Nothing is served at this path.", nil)
 	})
