@@ -20,7 +20,13 @@ import (
 // half-seeded table.
 func (s *Store) Seed(ctx context.Context) error {
 	seed := actors.Seed()
-	claimed, err := s.claimCounter(ctx, len(seed))
+	// The counter at len(seed) with seeded = false, unless it exists: ids 1…8 are then
+	// reserved for the seed, and its actors counted in.
+	counter, err := attributevalue.MarshalMap(map[string]any{attrID: counterID, attrNext: len(seed), attrSeeded: false, attrLive: len(seed)})
+	if err != nil {
+		return fmt.Errorf("dynamostore: seed: %w", err)
+	}
+	claimed, err := s.putIfAbsent(ctx, "seed: counter", counter)
 	if err != nil {
 		return err
 	}
@@ -43,17 +49,6 @@ func (s *Store) Seed(ctx context.Context) error {
 		})
 		return err
 	})
-}
-
-// claimCounter creates the counter at n with seeded = false unless it exists, and
-// reports whether this call created it. Ids 1…n are then reserved for the seed, and the
-// n seed actors counted in.
-func (s *Store) claimCounter(ctx context.Context, n int) (bool, error) {
-	item, err := attributevalue.MarshalMap(map[string]any{attrID: counterID, attrNext: n, attrSeeded: false, attrLive: n})
-	if err != nil {
-		return false, fmt.Errorf("dynamostore: seed: %w", err)
-	}
-	return s.putIfAbsent(ctx, "seed: counter", item)
 }
 
 // seeded reports whether seeding is done: seeded = true, or a counter without the
