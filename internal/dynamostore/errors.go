@@ -9,7 +9,7 @@ import (
 	"github.com/actors-dev/actors/internal/actors"
 )
 
-// fail wraps an error from the SDK. Anything but a malformed request (our bug) means the table
+// fail wraps an error from the SDK. Anything but a malformed request means the table
 // cannot be used right now — network, timeout, throttling after the SDK's retries,
 // ResourceNotFound, AccessDenied, internal errors — and wraps actors.ErrUnavailable so
 // the request gets 503 and /readyz fails. The SDK's text stays in the error for logs;
