@@ -18,15 +18,12 @@ import (
 
 // config is everything the server reads at start-up.
 type config struct {
-	addr     string
-	username string
-	password string
-	// insecureDefaults: no credentials were configured and the development switch was
-	// given, so anyone may use user/password.
-	insecureDefaults bool
-	logLevel         slog.Level
-	logFormat        string // "json", "text", or "": text on a terminal, JSON elsewhere
-	shutdownTimeout  time.Duration
+	addr            string
+	username        string
+	password        string
+	logLevel        slog.Level
+	logFormat       string // "json", "text", or "": text on a terminal, JSON elsewhere
+	shutdownTimeout time.Duration
 	// readHeaderTimeout and writeTimeout bound slow clients; tests shorten them.
 	readHeaderTimeout time.Duration
 	writeTimeout      time.Duration
@@ -52,7 +49,7 @@ const (
 	// largest actors, and connections full of tiny header fields, which net/http holds at
 	// about 12 bytes of memory per byte received. Both together stay well under 512 MiB;
 	// docs/security.md gives the figures. 64 keep-alive connections are several times
-	// what a quarter of a CPU keeps busy; more wait in the kernel's accept queue.
+	// what a quarter of a CPU keeps busy; more wait their turn (httpapi.LimitConnections).
 	defaultMaxActors      = 50_000
 	defaultMaxConnections = 64
 )
@@ -231,7 +228,8 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 			return config{}, errors.New("no credentials configured: set ACTORS_USERNAME, and ACTORS_PASSWORD or ACTORS_PASSWORD_FILE " +
 				"(for local development only, ACTORS_INSECURE_DEFAULT_CREDENTIALS=true accepts " + defaultUsername + "/" + defaultPassword + ")")
 		}
-		cfg.username, password, cfg.insecureDefaults = defaultUsername, defaultPassword, true
+		cfg.username, password = defaultUsername, defaultPassword
+		cfg.warnings = append(cfg.warnings, "ACTORS_INSECURE_DEFAULT_CREDENTIALS: anyone may use "+defaultUsername+"/"+defaultPassword+"; for local development only")
 	case cfg.username == "":
 		return config{}, errors.New("ACTORS_USERNAME / -username is empty: set it with the password")
 	case password == "":

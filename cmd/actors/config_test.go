@@ -11,6 +11,9 @@ import (
 	"time"
 )
 
+// insecureWarning is logged whenever the development credentials are in use.
+const insecureWarning = "ACTORS_INSECURE_DEFAULT_CREDENTIALS: anyone may use user/password; for local development only"
+
 func TestLoadConfig(t *testing.T) {
 	dir := t.TempDir()
 	pwFile := filepath.Join(dir, "pw")
@@ -39,9 +42,11 @@ func TestLoadConfig(t *testing.T) {
 		wantErr string // substring naming the setting at fault
 	}{
 		{name: "defaults, with the insecure development credentials", env: map[string]string{"ACTORS_INSECURE_DEFAULT_CREDENTIALS": "true"},
-			want: config{addr: ":5000", username: "user", password: "password", insecureDefaults: true, shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, idleTimeout: 75 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64, metricsInterval: time.Minute}},
+			want: config{addr: ":5000", username: "user", password: "password", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, idleTimeout: 75 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64, metricsInterval: time.Minute,
+				warnings: []string{insecureWarning}}},
 		{name: "the insecure switch as a flag", args: []string{"-insecure-default-credentials"},
-			want: config{addr: ":5000", username: "user", password: "password", insecureDefaults: true, shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, idleTimeout: 75 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64, metricsInterval: time.Minute}},
+			want: config{addr: ":5000", username: "user", password: "password", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, idleTimeout: 75 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64, metricsInterval: time.Minute,
+				warnings: []string{insecureWarning}}},
 		{name: "configured credentials win over the insecure switch", env: map[string]string{"ACTORS_INSECURE_DEFAULT_CREDENTIALS": "1", "ACTORS_USERNAME": "kirk", "ACTORS_PASSWORD": "x"},
 			want: config{addr: ":5000", username: "kirk", password: "x", shutdownTimeout: 20 * time.Second, readHeaderTimeout: 5 * time.Second, writeTimeout: 30 * time.Second, idleTimeout: 75 * time.Second, store: "memory", maxActors: 50_000, maxConnections: 64, metricsInterval: time.Minute}},
 		{name: "limits", env: map[string]string{"ACTORS_USERNAME": "kirk", "ACTORS_PASSWORD": "x", "ACTORS_MAX_ACTORS": "20", "ACTORS_MAX_CONNECTIONS": "16"},

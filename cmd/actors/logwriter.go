@@ -44,7 +44,6 @@ func (l *logWriter) Write(p []byte) (int, error) {
 	return l.buf.Write(p)
 }
 
-// Flush writes out what is buffered.
 func (l *logWriter) Flush() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -75,9 +75,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer metrics.Close() // before out closes: the last interval's lines go through it
 	}
-	if cfg.insecureDefaults {
-		log.Warn("ACTORS_INSECURE_DEFAULT_CREDENTIALS: anyone may use user/password; for local development only")
-	}
 	for _, w := range cfg.warnings {
 		log.Warn(w)
 	}
@@ -157,7 +154,7 @@ const seedTimeout = 30 * time.Second
 // every start, a DynamoDB table only when it is empty.
 func openStore(ctx context.Context, cfg config, log *slog.Logger, tp trace.TracerProvider) (actors.Store, error) {
 	if cfg.store != "dynamodb" {
-		return memstore.NewCapped(cfg.maxActors, actors.Seed()...), nil
+		return memstore.New(cfg.maxActors, actors.Seed()...), nil
 	}
 	store, err := dynamostore.Open(ctx, dynamostore.Config{Table: cfg.dynamoTable, Endpoint: cfg.dynamoEndpoint, MaxActors: cfg.maxActors, TracerProvider: telemetry.AWS(tp)})
 	if err != nil {

@@ -29,7 +29,7 @@ const (
 // newServer serves the real handler over a seeded memory store, behind wrap when not nil.
 func newServer(t *testing.T, serverPassword string, wrap func(http.Handler) http.Handler) (*httptest.Server, actors.Store) {
 	t.Helper()
-	store := memstore.New(actors.Seed()...)
+	store := memstore.New(0, actors.Seed()...)
 	h, err := httpapi.NewHandler(httpapi.Config{Store: store, Username: user, Password: serverPassword})
 	if err != nil {
 		t.Fatal(err)

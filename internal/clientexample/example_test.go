@@ -76,7 +76,7 @@ func Example_listAndCreate() {
 // startServer runs the service's real handler on the in-memory store with the seed actors.
 func startServer() *httptest.Server {
 	handler, err := httpapi.NewHandler(httpapi.Config{
-		Store:    memstore.New(actors.Seed()...),
+		Store:    memstore.New(0, actors.Seed()...),
 		Username: "user",
 		Password: "password",
 	})

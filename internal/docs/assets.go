@@ -2,6 +2,7 @@ package docs
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"io"
 	"io/fs"
@@ -22,24 +23,8 @@ import (
 // swgui's own file server (statigz) is not used: it sends unquoted ETags and matches
 // If-None-Match only when the header equals its tag exactly.
 type asset struct {
-	gzip *document // nil when the file is shipped uncompressed
-
-	once  sync.Once
-	plain document
-	err   error
-}
-
-// identity returns the uncompressed representation.
-func (a *asset) identity() (document, error) {
-	a.once.Do(func() {
-		plain, err := gunzip(a.gzip.body)
-		if err != nil {
-			a.err = err
-			return
-		}
-		a.plain = newDocument(plain, a.gzip.contentType)
-	})
-	return a.plain, a.err
+	gzip     *document                // nil when the file is shipped uncompressed
+	identity func() (document, error) // the uncompressed representation
 }
 
 // unserved are shipped files the page does not use: the OAuth2 redirect page would be a
@@ -58,15 +43,19 @@ func loadAssets(files fs.FS) (map[string]*asset, error) {
 			return err
 		}
 		served, zipped := strings.CutSuffix(name, ".gz")
-		a := &asset{}
-		if zipped {
-			gz := newDocument(content, contentTypeOf(served))
-			a.gzip = &gz
-		} else {
-			a.once.Do(func() {}) // nothing to decompress
-			a.plain = newDocument(content, contentTypeOf(served))
+		doc := newDocument(content, contentTypeOf(served))
+		if !zipped {
+			assets[served] = &asset{identity: func() (document, error) { return doc, nil }}
+			return nil
 		}
-		assets[served] = a
+		assets[served] = &asset{gzip: &doc, identity: sync.OnceValues(func() (document, error) {
+			r, err := gzip.NewReader(bytes.NewReader(content))
+			if err != nil {
+				return document{}, err
+			}
+			plain, err := io.ReadAll(r)
+			return newDocument(plain, doc.contentType), err
+		})}
 		return nil
 	})
 	return assets, err
@@ -75,28 +64,13 @@ func loadAssets(files fs.FS) (map[string]*asset, error) {
 // contentTypes fixes the types of the files Swagger UI ships, since mime.TypeByExtension
 // reads /etc/mime.types, which differs between machines (application/javascript on some).
 var contentTypes = map[string]string{
-	".js":   "text/javascript; charset=utf-8", // RFC 9239
-	".css":  "text/css; charset=utf-8",
-	".html": "text/html; charset=utf-8",
-	".png":  "image/png",
+	".js":  "text/javascript; charset=utf-8", // RFC 9239
+	".css": "text/css; charset=utf-8",
+	".png": "image/png",
 }
 
 func contentTypeOf(name string) string {
-	if t, ok := contentTypes[path.Ext(name)]; ok {
-		return t
-	}
-	if t := mime.TypeByExtension(path.Ext(name)); t != "" {
-		return t
-	}
-	return "application/octet-stream"
-}
-
-func gunzip(content []byte) ([]byte, error) {
-	r, err := gzip.NewReader(bytes.NewReader(content))
-	if err != nil {
-		return nil, err
-	}
-	return io.ReadAll(r)
+	return cmp.Or(contentTypes[path.Ext(name)], mime.TypeByExtension(path.Ext(name)), "application/octet-stream")
 }
 
 // serveAsset serves basePath<name>. The names carry no version, so caches must revalidate.

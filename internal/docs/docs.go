@@ -1,7 +1,7 @@
 // Package docs serves the API description and an explorer for it: the spec as YAML, byte
-// for byte as embedded in gen/actorsapi, the same document as JSON (converted once at
-// start-up), and Swagger UI 5 with every asset embedded in the binary (no CDN). The caller
-// mounts the handlers on the paths it gives New.
+// for byte, and the same document as JSON, both as generated into gen/actorsapi, and
+// Swagger UI 5 with every asset embedded in the binary (no CDN). The caller mounts the
+// handlers on the paths it gives New.
 //
 // Every response carries a strong ETag (a hash of the bytes served) and answers a matching
 // If-None-Match with 304, so clients revalidate cheaply instead of trusting a max-age.
@@ -25,14 +25,11 @@ type Docs struct {
 	Assets   http.Handler // Swagger UI's scripts, styles and icons: uiPath + "/<name>"
 }
 
-// New prepares every response from specYAML (actorsapi.SpecYAML), whose info.title is
-// title: the JSON form, the Swagger UI page and its Content-Security-Policy are computed
-// here, once. The page loads the spec from specJSONPath, and its assets from under uiPath.
-func New(specYAML []byte, title, specJSONPath, uiPath string) (*Docs, error) {
-	jsonDoc, err := yamlToJSON(specYAML)
-	if err != nil {
-		return nil, fmt.Errorf("docs: convert spec to JSON: %w", err)
-	}
+// New prepares every response from specYAML and specJSON (actorsapi.SpecYAML and
+// SpecJSON), whose info.title is title: the Swagger UI page and its
+// Content-Security-Policy are computed here, once. The page loads the spec from
+// specJSONPath, and its assets from under uiPath.
+func New(specYAML, specJSON []byte, title, specJSONPath, uiPath string) (*Docs, error) {
 	u, err := newUI(title, specJSONPath, uiPath+"/")
 	if err != nil {
 		return nil, fmt.Errorf("docs: prepare Swagger UI: %w", err)
@@ -41,7 +38,7 @@ func New(specYAML []byte, title, specJSONPath, uiPath string) (*Docs, error) {
 		// application/yaml is registered by RFC 9512; application/openapi+yaml is still
 		// only an Internet-Draft, and browsers and tools already know application/yaml.
 		SpecYAML: newDocument(specYAML, "application/yaml"),
-		SpecJSON: newDocument(jsonDoc, "application/json"),
+		SpecJSON: newDocument(specJSON, "application/json"),
 		Page:     http.HandlerFunc(u.serveIndex),
 		Assets:   http.HandlerFunc(u.serveAsset),
 	}, nil

@@ -18,8 +18,8 @@ import (
 	"github.com/actors-dev/actors/internal/docs"
 )
 
-// newDocs returns a mux with the handlers of docs.New(actorsapi.SpecYAML) on the paths the
-// server gives them.
+// newDocs returns a mux with the handlers of docs.New(actorsapi.SpecYAML, actorsapi.SpecJSON)
+// on the paths the server gives them.
 func newDocs(t *testing.T) *http.ServeMux {
 	t.Helper()
 	return mount(t, actorsapi.SpecYAML)
@@ -27,7 +27,7 @@ func newDocs(t *testing.T) *http.ServeMux {
 
 func mount(t *testing.T, specYAML []byte) *http.ServeMux {
 	t.Helper()
-	d, err := docs.New(specYAML, "Actors API", "/openapi.json", "/docs")
+	d, err := docs.New(specYAML, actorsapi.SpecJSON, "Actors API", "/openapi.json", "/docs")
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -22,27 +22,15 @@ import (
 type ui struct {
 	basePath string // the assets' path prefix
 	assets   map[string]*asset
-	page     []byte
-	etag     string
+	page     document
 	csp      string
 }
 
-// uiSettings are the SwaggerUIBundle options, as JSON.
-type uiSettings struct {
-	URL    string `json:"url"`
-	DomID  string `json:"dom_id"`
-	Layout string `json:"layout"`
-	// Off: what is typed into "Authorize" stays in the page's memory, gone with a reload,
-	// instead of in localStorage, where it would outlive the visit for any script or
-	// person at the browser to read.
-	PersistAuthorization     bool `json:"persistAuthorization"`
-	DeepLinking              bool `json:"deepLinking"`
-	DefaultModelsExpandDepth int  `json:"defaultModelsExpandDepth"`
-	DisplayRequestDuration   bool `json:"displayRequestDuration"`
-	// No call to the public validator service: the page must work offline.
-	ValidatorURL *string `json:"validatorUrl"`
-}
-
+// pageTemplate is Swagger UI's page; %[3]s is the spec's URL as a JSON string. Its settings
+// turn persistAuthorization off, so that what is typed into "Authorize" stays in the page's
+// memory, gone with a reload, instead of in localStorage, where it would outlive the visit
+// for any script or person at the browser to read; and validatorUrl, so that the page makes
+// no call to the public validator service and works offline.
 const pageTemplate = `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -59,7 +47,8 @@ const pageTemplate = `<!DOCTYPE html>
 <script src="%[2]sswagger-ui-standalone-preset.js"></script>
 <script>
 window.onload = function () {
-  var settings = %[3]s;
+  var settings = {"url":%[3]s,"dom_id":"#swagger-ui","layout":"StandaloneLayout","persistAuthorization":false,
+    "deepLinking":true,"defaultModelsExpandDepth":1,"displayRequestDuration":true,"validatorUrl":null};
   settings.presets = [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset];
   // The standalone layout without its top bar, which would offer to load other specs.
   settings.plugins = [SwaggerUIBundle.plugins.DownloadUrl, function () { return { components: { Topbar: function () { return null; } } }; }];
@@ -71,14 +60,8 @@ window.onload = function () {
 `
 
 func newUI(title, specURL, basePath string) (*ui, error) {
-	settings, err := json.Marshal(uiSettings{
-		URL: specURL, DomID: "#swagger-ui", Layout: "StandaloneLayout",
-		PersistAuthorization: false, DeepLinking: true, DefaultModelsExpandDepth: 1, DisplayRequestDuration: true,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("encode Swagger UI settings: %w", err)
-	}
-	page := []byte(fmt.Sprintf(pageTemplate, html.EscapeString(title), html.EscapeString(basePath), settings))
+	url, _ := json.Marshal(specURL) // a string always encodes, with <, > and & escaped: it cannot end the script
+	page := []byte(fmt.Sprintf(pageTemplate, html.EscapeString(title), html.EscapeString(basePath), url))
 	assets, err := loadAssets(static.FS)
 	if err != nil {
 		return nil, err
@@ -86,15 +69,14 @@ func newUI(title, specURL, basePath string) (*ui, error) {
 	return &ui{
 		basePath: basePath,
 		assets:   assets,
-		page:     page,
-		etag:     strongETag(page),
+		page:     newDocument(page, "text/html; charset=utf-8"),
 		csp:      contentSecurityPolicy(page),
 	}, nil
 }
 
 func (u *ui) serveIndex(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Security-Policy", u.csp)
-	serveBytes(w, r, u.page, "text/html; charset=utf-8", u.etag)
+	u.page.ServeHTTP(w, r)
 }
 
 // inlineScript matches the page's <script> elements without attributes: those with a src

@@ -9,13 +9,6 @@ import (
 	"github.com/actors-dev/actors/internal/actors"
 )
 
-// bugCodes are the DynamoDB errors that mean our request was malformed: retrying cannot
-// help and the table is fine, so they are not ErrUnavailable (the HTTP layer answers 500).
-var bugCodes = map[string]bool{
-	"ValidationException":    true,
-	"SerializationException": true,
-}
-
 // fail wraps an error from the SDK. Anything but a malformed request means the table
 // cannot be used right now — network, timeout, throttling after the SDK's retries,
 // ResourceNotFound, AccessDenied, internal errors — and wraps actors.ErrUnavailable so
@@ -23,8 +16,8 @@ var bugCodes = map[string]bool{
 // the HTTP layer never sends it to a client.
 func fail(op string, err error) error {
 	var api smithy.APIError
-	if errors.Is(err, errBuild) || errors.As(err, &api) && bugCodes[api.ErrorCode()] {
-		return fmt.Errorf("dynamostore: %s: %w", op, err)
+	if errors.As(err, &api) && (api.ErrorCode() == "ValidationException" || api.ErrorCode() == "SerializationException") {
+		return fmt.Errorf("dynamostore: %s: %w", op, err) // retrying cannot help, and the table is fine: a 500
 	}
 	return fmt.Errorf("dynamostore: %s: %w: %w", op, actors.ErrUnavailable, err)
 }

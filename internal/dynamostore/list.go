@@ -13,17 +13,13 @@ import (
 	"github.com/actors-dev/actors/internal/actors"
 )
 
-// List queries the by-id index from `after` on: see "Listing in id order" in the
-// package comment for why and what it costs.
+// List queries the by-id index from `after` on: see "Listing in id order" in
+// docs/dynamodb.md for why and what it costs.
 func (s *Store) List(ctx context.Context, after int64, limit int) (actors.Page, error) {
 	if limit < 1 {
 		return actors.Page{}, fmt.Errorf("dynamostore: list: limit %d < 1", limit)
 	}
-	expr, err := expression.NewBuilder().
-		WithKeyCondition(expression.KeyEqual(expression.Key(attrPart), expression.Value(partition))).Build()
-	if err != nil {
-		return actors.Page{}, fmt.Errorf("dynamostore: list: %w", err)
-	}
+	expr := build(expression.NewBuilder().WithKeyCondition(expression.KeyEqual(expression.Key(attrPart), expression.Value(partition))))
 	in := &dynamodb.QueryInput{
 		TableName: s.table, IndexName: aws.String(indexName),
 		KeyConditionExpression: expr.KeyCondition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),

@@ -15,19 +15,18 @@ import (
 )
 
 // Seed writes actors.Seed() as ids 1 to 8 if the table has never held actors, and is
-// safe to call from any number of tasks at once; see "Seed" in the package comment.
+// safe to call from any number of tasks at once; see "Seed" in docs/dynamodb.md.
 // Call it before serving: a task that serves before its Seed returned could see a
 // half-seeded table.
 func (s *Store) Seed(ctx context.Context) error {
-	if err := s.seed(ctx); err != nil {
-		return err
-	}
-	return s.countIfUncounted(ctx)
-}
-
-func (s *Store) seed(ctx context.Context) error {
 	seed := actors.Seed()
-	claimed, err := s.claimCounter(ctx, len(seed))
+	// The counter at len(seed) with seeded = false, unless it exists: ids 1…8 are then
+	// reserved for the seed, and its actors counted in.
+	counter, err := attributevalue.MarshalMap(map[string]any{attrID: counterID, attrNext: len(seed), attrSeeded: false, attrLive: len(seed)})
+	if err != nil {
+		return fmt.Errorf("dynamostore: seed: %w", err)
+	}
+	claimed, err := s.putIfAbsent(ctx, "seed: counter", counter)
 	if err != nil {
 		return err
 	}
@@ -38,14 +37,11 @@ func (s *Store) seed(ctx context.Context) error {
 		}
 	}
 	for i, f := range seed {
-		if err := s.putSeed(ctx, actors.Actor{ID: int64(i + 1), Name: f.Name, Role: f.Role, Version: 1}); err != nil {
+		if _, err := s.putActor(ctx, fmt.Sprint("seed: actor ", i+1), actors.Actor{ID: int64(i + 1), Name: f.Name, Role: f.Role, Version: 1}); err != nil {
 			return err
 		}
 	}
-	expr, err := expression.NewBuilder().WithUpdate(expression.Set(expression.Name(attrSeeded), expression.Value(true))).Build()
-	if err != nil {
-		return fmt.Errorf("dynamostore: seed: %w", err)
-	}
+	expr := build(expression.NewBuilder().WithUpdate(expression.Set(expression.Name(attrSeeded), expression.Value(true))))
 	return s.do(ctx, "seed: mark done", func(ctx context.Context) error {
 		_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: s.table, Key: key(counterID),
@@ -55,119 +51,35 @@ func (s *Store) seed(ctx context.Context) error {
 	})
 }
 
-// claimCounter creates the counter at n with seeded = false unless it exists, and
-// reports whether this call created it. Ids 1…n are then reserved for the seed, and the
-// n seed actors counted in.
-func (s *Store) claimCounter(ctx context.Context, n int) (bool, error) {
-	item, err := attributevalue.MarshalMap(map[string]any{attrID: counterID, attrNext: n, attrSeeded: false, attrLive: n})
-	if err != nil {
-		return false, fmt.Errorf("dynamostore: seed: %w", err)
-	}
-	return s.putIfAbsent(ctx, "seed: counter", item)
-}
-
 // seeded reports whether seeding is done: seeded = true, or a counter without the
 // attribute, which Create made on a table that was never seeded and is not empty.
 func (s *Store) seeded(ctx context.Context) (bool, error) {
-	counter, err := s.counter(ctx)
-	if err != nil {
-		return false, err
-	}
-	v, ok := counter[attrSeeded].(*types.AttributeValueMemberBOOL)
-	return !ok || v.Value, nil
-}
-
-// counter reads the counter item with a strongly consistent read.
-func (s *Store) counter(ctx context.Context) (map[string]types.AttributeValue, error) {
 	var out *dynamodb.GetItemOutput
 	err := s.do(ctx, "read counter", func(ctx context.Context) (err error) {
 		out, err = s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.table, Key: key(counterID), ConsistentRead: aws.Bool(true)})
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	return out.Item, nil
+	v, ok := out.Item[attrSeeded].(*types.AttributeValueMemberBOOL)
+	return !ok || v.Value, nil
 }
 
-// countIfUncounted gives a table written before the count of actors existed its count,
-// once: it counts the actors in the by-id index and sets live, unless a task got there
-// first. Writes that other tasks make meanwhile may be missed; the count is for a limit,
-// and one or two off is within its purpose.
-func (s *Store) countIfUncounted(ctx context.Context) error {
-	counter, err := s.counter(ctx)
-	if err != nil {
-		return err
-	}
-	if _, ok := counter[attrLive]; ok || counter == nil {
-		return nil
-	}
-	n, err := s.countActors(ctx)
-	if err != nil {
-		return err
-	}
-	expr, err := expression.NewBuilder().
-		WithCondition(expression.AttributeNotExists(expression.Name(attrLive))).
-		WithUpdate(expression.Set(expression.Name(attrLive), expression.Value(n))).Build()
-	if err != nil {
-		return fmt.Errorf("dynamostore: count actors: %w", err)
-	}
-	err = s.do(ctx, "count actors", func(ctx context.Context) error {
-		_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName: s.table, Key: key(counterID),
-			ConditionExpression: expr.Condition(), UpdateExpression: expr.Update(),
-			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-		})
-		return err
-	})
-	if ccf := (*types.ConditionalCheckFailedException)(nil); errors.As(err, &ccf) {
-		return nil // another task counted them
-	}
-	return err
-}
-
-// countActors counts the items of the by-id index, a page (up to 1 MB read) at a time.
-func (s *Store) countActors(ctx context.Context) (int64, error) {
-	expr, err := expression.NewBuilder().
-		WithKeyCondition(expression.KeyEqual(expression.Key(attrPart), expression.Value(partition))).Build()
-	if err != nil {
-		return 0, fmt.Errorf("dynamostore: count actors: %w", err)
-	}
-	in := &dynamodb.QueryInput{
-		TableName: s.table, IndexName: aws.String(indexName), Select: types.SelectCount,
-		KeyConditionExpression: expr.KeyCondition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-	}
-	var n int64
-	for {
-		out, err := s.query(ctx, in)
-		if err != nil {
-			return 0, err
-		}
-		n += int64(out.Count)
-		if out.LastEvaluatedKey == nil {
-			return n, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
-}
-
-func (s *Store) putSeed(ctx context.Context, a actors.Actor) error {
+// putActor puts a unless an item with its id exists, and reports whether it did.
+func (s *Store) putActor(ctx context.Context, op string, a actors.Actor) (bool, error) {
 	item, err := attributevalue.MarshalMap(record{ID: a.ID, Part: partition, Name: a.Name, Role: a.Role, Version: a.Version})
 	if err != nil {
-		return fmt.Errorf("dynamostore: seed: %w", err)
+		return false, fmt.Errorf("dynamostore: %s: encode actor: %w", op, err)
 	}
-	_, err = s.putIfAbsent(ctx, fmt.Sprint("seed: actor ", a.ID), item)
-	return err
+	return s.putIfAbsent(ctx, op, item)
 }
 
 // putIfAbsent puts item unless an item with its id exists (an actor, a tombstone or the
 // counter), and reports whether it did.
 func (s *Store) putIfAbsent(ctx context.Context, op string, item map[string]types.AttributeValue) (bool, error) {
-	expr, err := expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name(attrID))).Build()
-	if err != nil {
-		return false, fmt.Errorf("dynamostore: %s: %w", op, err)
-	}
-	err = s.do(ctx, op, func(ctx context.Context) error {
+	expr := build(expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name(attrID))))
+	err := s.do(ctx, op, func(ctx context.Context) error {
 		_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
 			TableName: s.table, Item: item,
 			ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),

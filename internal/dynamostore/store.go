@@ -118,11 +118,7 @@ func (s *Store) Create(ctx context.Context, f actors.Fields) (actors.Actor, erro
 		return actors.Actor{}, err
 	}
 	a := actors.Actor{ID: id, Name: f.Name, Role: f.Role, Version: 1}
-	item, err := attributevalue.MarshalMap(record{ID: a.ID, Part: partition, Name: a.Name, Role: a.Role, Version: a.Version})
-	if err != nil {
-		return actors.Actor{}, fmt.Errorf("dynamostore: encode actor: %w", err)
-	}
-	put, err := s.putIfAbsent(ctx, "create", item)
+	put, err := s.putActor(ctx, "create", a)
 	if err != nil {
 		return actors.Actor{}, err
 	}
@@ -147,12 +143,9 @@ func (s *Store) nextID(ctx context.Context) (int64, error) {
 			expression.AttributeNotExists(expression.Name(attrLive)),
 			expression.Name(attrLive).LessThan(expression.Value(s.maxActors))))
 	}
-	expr, err := b.Build()
-	if err != nil {
-		return 0, fmt.Errorf("dynamostore: next id: %w", err)
-	}
+	expr := build(b)
 	var out *dynamodb.UpdateItemOutput
-	err = s.do(ctx, "next id", func(ctx context.Context) (err error) {
+	err := s.do(ctx, "next id", func(ctx context.Context) (err error) {
 		out, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: s.table, Key: key(counterID),
 			UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
@@ -204,10 +197,8 @@ func (s *Store) update(ctx context.Context, op string, id int64, m actors.IfMatc
 	var out *dynamodb.UpdateItemOutput
 	err := s.conditional(ctx, op, id, m, func(ctx context.Context, cond expression.ConditionBuilder) error {
 		bump := expression.Set(expression.Name(attrVersion), expression.Name(attrVersion).Plus(expression.Value(1)))
-		expr, err := expression.NewBuilder().WithCondition(cond).WithUpdate(set(bump)).Build()
-		if err != nil {
-			return fmt.Errorf("dynamostore: %s: %w: %w", op, errBuild, err)
-		}
+		expr := build(expression.NewBuilder().WithCondition(cond).WithUpdate(set(bump)))
+		var err error
 		out, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: s.table, Key: key(id),
 			ConditionExpression: expr.Condition(), UpdateExpression: expr.Update(),
@@ -228,8 +219,8 @@ func (s *Store) update(ctx context.Context, op string, id int64, m actors.IfMatc
 }
 
 // Delete replaces the actor with a tombstone if m allows its version, then counts it out.
-// The tombstone keeps a slow Seed from putting a deleted seed actor back (see the package
-// comment).
+// The tombstone keeps a slow Seed from putting a deleted seed actor back (see "Seed" in
+// docs/dynamodb.md).
 func (s *Store) Delete(ctx context.Context, id int64, m actors.IfMatch) error {
 	if id < 1 {
 		return notFound("delete", id)
@@ -239,11 +230,8 @@ func (s *Store) Delete(ctx context.Context, id int64, m actors.IfMatch) error {
 		attrExpires: &types.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().Add(tombstoneTTL).Unix(), 10)},
 	}
 	err := s.conditional(ctx, "delete", id, m, func(ctx context.Context, cond expression.ConditionBuilder) error {
-		expr, err := expression.NewBuilder().WithCondition(cond).Build()
-		if err != nil {
-			return fmt.Errorf("dynamostore: delete: %w: %w", errBuild, err)
-		}
-		_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
+		expr := build(expression.NewBuilder().WithCondition(cond))
+		_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
 			TableName: s.table, Item: tomb,
 			ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
@@ -256,10 +244,7 @@ func (s *Store) Delete(ctx context.Context, id int64, m actors.IfMatch) error {
 	// Only the delete whose tombstone went in gets here, so an actor is counted out once.
 	// Should this request fail, the actor is gone all the same and the count stays one
 	// high, the safe side of a limit: so the delete is reported done.
-	countOut, err := expression.NewBuilder().WithUpdate(expression.Add(expression.Name(attrLive), expression.Value(-1))).Build()
-	if err != nil {
-		return fmt.Errorf("dynamostore: delete: %w", err)
-	}
+	countOut := build(expression.NewBuilder().WithUpdate(expression.Add(expression.Name(attrLive), expression.Value(-1))))
 	_ = s.do(ctx, "delete: count out", func(ctx context.Context) error {
 		_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: s.table, Key: key(counterID),
@@ -340,8 +325,16 @@ func (s *Store) conditionalByRead(ctx context.Context, op string, id int64, m ac
 	}
 }
 
-// errBuild marks errors from building an expression: a bug, which fail leaves plain.
-var errBuild = errors.New("build expression")
+// build builds an expression whose shape is fixed by the code here, so that it fails only
+// on a bug in that code: it panics then, as regexp.MustCompile does (in a request, the HTTP
+// layer answers 500).
+func build(b expression.Builder) expression.Expression {
+	expr, err := b.Build()
+	if err != nil {
+		panic(fmt.Sprintf("dynamostore: build expression: %v", err))
+	}
+	return expr
+}
 
 func unique(m actors.IfMatch) actors.IfMatch {
 	if len(m) < 2 {

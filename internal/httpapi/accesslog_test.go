@@ -39,7 +39,7 @@ func (b *lockedBuffer) String() string {
 func loggingHandler(t *testing.T, out *lockedBuffer) http.Handler {
 	t.Helper()
 	h, err := httpapi.NewHandler(httpapi.Config{
-		Store: memstore.New(actors.Seed()...), Username: user, Password: password,
+		Store: memstore.New(0, actors.Seed()...), Username: user, Password: password,
 		Logger: slog.New(slog.NewJSONHandler(out, nil)),
 	})
 	if err != nil {

@@ -57,7 +57,7 @@ func benchHandlerLogging(b *testing.B, n int, logTo slog.Handler) http.Handler {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { metrics.Close() })
-	h, err := httpapi.NewHandler(httpapi.Config{Store: memstore.New(seed...), Username: user, Password: password, Logger: slog.New(logTo), Metrics: metrics})
+	h, err := httpapi.NewHandler(httpapi.Config{Store: memstore.New(0, seed...), Username: user, Password: password, Logger: slog.New(logTo), Metrics: metrics})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func BenchmarkListDepth(b *testing.B) {
 func BenchmarkNewHandler(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := httpapi.NewHandler(httpapi.Config{Store: memstore.New(actors.Seed()...), Username: user, Password: password}); err != nil {
+		if _, err := httpapi.NewHandler(httpapi.Config{Store: memstore.New(0, actors.Seed()...), Username: user, Password: password}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -169,8 +169,6 @@ func (s *slots) connState(c net.Conn, state http.ConnState) {
 }
 
 func tcpAddr(a net.Addr) netip.Addr {
-	if t, ok := a.(*net.TCPAddr); ok {
-		return t.AddrPort().Addr().Unmap()
-	}
-	return netip.Addr{}
+	t, _ := a.(*net.TCPAddr) // nil for any other, whose AddrPort is the zero one
+	return t.AddrPort().Addr().Unmap()
 }

@@ -51,7 +51,7 @@ func (ft *fuzzTarget) next(t *testing.T) {
 	ft.mu.Lock()
 	defer ft.mu.Unlock()
 	if ft.handler == nil || ft.runs%fuzzResetEvery == 0 {
-		h, err := httpapi.NewHandler(httpapi.Config{Store: memstore.New(actors.Seed()...), Username: fuzzUser, Password: fuzzPassword})
+		h, err := httpapi.NewHandler(httpapi.Config{Store: memstore.New(0, actors.Seed()...), Username: fuzzUser, Password: fuzzPassword})
 		if err != nil {
 			t.Fatalf("NewHandler: %v", err)
 		}

@@ -27,7 +27,7 @@ const (
 func newServer(t *testing.T, store actors.Store) (*httptest.Server, *http.Client) {
 	t.Helper()
 	if store == nil {
-		store = memstore.New(actors.Seed()...)
+		store = memstore.New(0, actors.Seed()...)
 	}
 	h, err := httpapi.NewHandler(httpapi.Config{Store: store, Username: user, Password: password})
 	if err != nil {
@@ -371,7 +371,7 @@ func TestRememberedValidation(t *testing.T) {
 // remembering the accepted ones must not keep their bytes. 4000 of them (fewer than the
 // values remembered before starting again), of up to 48 KiB, would keep about 100 MB.
 func TestPaddedIDsAreNotKept(t *testing.T) {
-	h, err := httpapi.NewHandler(httpapi.Config{Store: memstore.New(actors.Seed()...), Username: user, Password: password})
+	h, err := httpapi.NewHandler(httpapi.Config{Store: memstore.New(0, actors.Seed()...), Username: user, Password: password})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -132,9 +132,6 @@ func ifMatch(header *string) actors.IfMatch {
 		}
 		m = append(m, parseETag(tag))
 	}
-	if len(m) == 0 {
-		m = append(m, 0)
-	}
 	return m
 }
 

@@ -208,7 +208,7 @@ func TestRefusalsCloseTheConnection(t *testing.T) {
 // link, and the client is named only in Forwarded. One client guessing passwords is
 // limited; another, with the right password, is not.
 func TestClientsBehindAPIGateway(t *testing.T) {
-	h, err := httpapi.NewHandler(httpapi.Config{Store: memstore.New(actors.Seed()...), Username: user, Password: password,
+	h, err := httpapi.NewHandler(httpapi.Config{Store: memstore.New(0, actors.Seed()...), Username: user, Password: password,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}) // the test server's clients: the VPC link
 	if err != nil {
 		t.Fatal(err)
@@ -247,7 +247,7 @@ func TestClientsBehindAPIGateway(t *testing.T) {
 // than a line a second.
 func TestLimitedClientsAreLogged(t *testing.T) {
 	var logs bytes.Buffer
-	h, err := httpapi.NewHandler(httpapi.Config{Store: memstore.New(actors.Seed()...), Username: user, Password: password,
+	h, err := httpapi.NewHandler(httpapi.Config{Store: memstore.New(0, actors.Seed()...), Username: user, Password: password,
 		Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatal(err)

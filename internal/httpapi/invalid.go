@@ -35,25 +35,24 @@ func badRequest(w http.ResponseWriter, invalid []actorsapi.InvalidParam) {
 func invalidParams(err error) []actorsapi.InvalidParam {
 	var out []actorsapi.InvalidParam
 	objects := make(map[string]bool) // body objects whose unknown properties are listed
-	for leaf := range leaves(err) {
+	eachLeaf(err, func(leaf error) {
 		var re *openapi3filter.RequestError
 		if !errors.As(leaf, &re) {
 			out = append(out, actorsapi.InvalidParam{In: actorsapi.InvalidParamInBody, Reason: "the request is not valid"})
-			continue
+			return
 		}
 		if re.Parameter != nil {
 			out = append(out, actorsapi.InvalidParam{In: actorsapi.InvalidParamIn(re.Parameter.In), Name: re.Parameter.Name, Reason: paramReason(re)})
-			continue
+			return
 		}
 		found := false
-		for inner := range leaves(re.Err) {
+		eachLeaf(re.Err, func(inner error) {
 			var se *openapi3.SchemaError
-			if !errors.As(inner, &se) {
-				continue
+			if errors.As(inner, &se) {
+				found = true
+				out = append(out, bodyParams(se, objects)...)
 			}
-			found = true
-			out = append(out, bodyParams(se, objects)...)
-		}
+		})
 		if !found {
 			reason := "the body is not valid JSON"
 			if errors.Is(re.Err, openapi3filter.ErrInvalidRequired) {
@@ -61,29 +60,22 @@ func invalidParams(err error) []actorsapi.InvalidParam {
 			}
 			out = append(out, actorsapi.InvalidParam{In: actorsapi.InvalidParamInBody, Reason: reason})
 		}
-	}
+	})
 	return out
 }
 
-// leaves yields the errors inside kin-openapi's (nested) MultiErrors, or err itself.
-func leaves(err error) func(yield func(error) bool) {
-	return func(yield func(error) bool) {
-		var walk func(error) bool
-		walk = func(err error) bool {
-			// A type switch, not errors.As: a RequestError unwraps to the MultiError it
-			// holds, and must be yielded whole.
-			me, ok := err.(openapi3.MultiError)
-			if !ok {
-				return yield(err)
-			}
-			for _, inner := range me {
-				if !walk(inner) {
-					return false
-				}
-			}
-			return true
-		}
-		walk(err)
+// eachLeaf calls f with each error inside kin-openapi's (nested) MultiErrors, or with err
+// itself.
+func eachLeaf(err error, f func(error)) {
+	// A type assertion, not errors.As: a RequestError unwraps to the MultiError it holds,
+	// and must be passed whole.
+	me, ok := err.(openapi3.MultiError)
+	if !ok {
+		f(err)
+		return
+	}
+	for _, inner := range me {
+		eachLeaf(inner, f)
 	}
 }
 

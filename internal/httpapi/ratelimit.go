@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"math"
-	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -221,15 +220,8 @@ func parseNode(s string) (netip.Addr, bool) {
 // peerAddr is the address the connection comes from; the zero Addr when it has none
 // (in-process tests).
 func peerAddr(r *http.Request) netip.Addr {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	peer, err := netip.ParseAddr(host)
-	if err != nil {
-		return netip.Addr{}
-	}
-	return peer.Unmap()
+	peer, _ := parseNode(r.RemoteAddr)
+	return peer
 }
 
 func isTrusted(addr netip.Addr, trusted []netip.Prefix) bool {

@@ -78,7 +78,7 @@ func routes(cfg Config, doc *openapi3.T, register func(actorsapi.ServeMux)) (htt
 	}
 	// The spec itself and Swagger UI need no credentials: they sit on mux beside the gate.
 	const specJSONPath, uiPath = "/openapi.json", "/docs"
-	ui, err := docs.New(actorsapi.SpecYAML, doc.Info.Title, specJSONPath, uiPath)
+	ui, err := docs.New(actorsapi.SpecYAML, actorsapi.SpecJSON, doc.Info.Title, specJSONPath, uiPath)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,6 @@ func routes(cfg Config, doc *openapi3.T, register func(actorsapi.ServeMux)) (htt
 	mux.Handle("GET "+uiPath, ui.Page)
 	mux.Handle("GET "+uiPath+"/{$}", ui.Page)
 	mux.Handle("GET "+uiPath+"/", ui.Assets) // an asset, or a 404
-	// Anything else: 404.
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		problem(w, http.StatusNotFound, "Nothing is served at this path.", nil)
 	})

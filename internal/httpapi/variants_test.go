@@ -176,7 +176,7 @@ func TestSpecVariants(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			h, err := routes(Config{Store: memstore.New(actors.Seed()...), Username: variantUser, Password: variantPassword, Logger: slog.New(slog.DiscardHandler), Metrics: metrics}, doc, standIns(doc))
+			h, err := routes(Config{Store: memstore.New(0, actors.Seed()...), Username: variantUser, Password: variantPassword, Logger: slog.New(slog.DiscardHandler), Metrics: metrics}, doc, standIns(doc))
 			if err != nil {
 				t.Fatalf("the handler does not start: %v", err)
 			}
@@ -216,7 +216,7 @@ paths:
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = routes(Config{Store: memstore.New(), Username: variantUser, Password: variantPassword, Logger: slog.New(slog.DiscardHandler)}, doc, standIns(doc))
+	_, err = routes(Config{Store: memstore.New(0), Username: variantUser, Password: variantPassword, Logger: slog.New(slog.DiscardHandler)}, doc, standIns(doc))
 	if err == nil || !strings.Contains(err.Error(), "/{kind}/count") || !strings.Contains(err.Error(), "/actors/{id}") {
 		t.Errorf("err = %v, want one naming /{kind}/count and /actors/{id}", err)
 	}

@@ -22,14 +22,10 @@ type Store struct {
 
 var _ actors.Store = (*Store)(nil)
 
-// New returns a store holding the given actors with ids 1, 2, … in order, with no limit
-// on how many it may hold.
-func New(seed ...actors.Fields) *Store { return NewCapped(0, seed...) }
-
-// NewCapped is New for a store that holds at most maxActors actors (0: no limit), so
-// that clients cannot grow it until the process runs out of memory. The seed is stored
-// whatever the limit.
-func NewCapped(maxActors int, seed ...actors.Fields) *Store {
+// New returns a store holding the given actors with ids 1, 2, … in order, and at most
+// maxActors actors (0: no limit), so that clients cannot grow it until the process runs
+// out of memory. The seed is stored whatever the limit.
+func New(maxActors int, seed ...actors.Fields) *Store {
 	s := &Store{byID: make(map[int64]actors.Actor, len(seed)), max: maxActors}
 	for _, f := range seed {
 		s.insert(f)

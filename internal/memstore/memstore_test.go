@@ -10,7 +10,7 @@ import (
 )
 
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(_ *testing.T, maxActors int) actors.Store { return memstore.NewCapped(maxActors, actors.Seed()...) })
+	storetest.Run(t, func(_ *testing.T, maxActors int) actors.Store { return memstore.New(maxActors, actors.Seed()...) })
 }
 
 // filled returns a store of n actors.
@@ -20,7 +20,7 @@ func filled(tb testing.TB, n int) *memstore.Store {
 	for i := range fields {
 		fields[i] = actors.Fields{Name: fmt.Sprint("actor ", i+1), Role: "role"}
 	}
-	return memstore.New(fields...)
+	return memstore.New(0, fields...)
 }
 
 // TestListDeepPage checks a page far into a large store, the case BenchmarkList times.

@@ -75,7 +75,7 @@ func BenchmarkTelemetry(b *testing.B) {
 				b.Cleanup(func() { _ = m.Close() })
 			}
 			h, err := httpapi.NewHandler(httpapi.Config{
-				Store: memstore.New(actors.Seed()...), Username: user, Password: password,
+				Store: memstore.New(0, actors.Seed()...), Username: user, Password: password,
 				Logger: log, Tracer: tp, Metrics: m,
 			})
 			if err != nil {

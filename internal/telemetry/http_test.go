@@ -123,7 +123,7 @@ func TestServerSpans(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			store := tt.store
 			if store == nil {
-				store = memstore.New(actors.Seed()...)
+				store = memstore.New(0, actors.Seed()...)
 			}
 			h, exporter, logs := tracedHandler(t, store)
 			r := httptest.NewRequest(tt.method, tt.target, nil)
@@ -186,7 +186,7 @@ func TestServerSpans(t *testing.T) {
 // TestNoCredentialsInSpans sends credentials every way a client can, right and wrong, and
 // looks for them in everything the spans hold.
 func TestNoCredentialsInSpans(t *testing.T) {
-	h, exporter, _ := tracedHandler(t, memstore.New(actors.Seed()...))
+	h, exporter, _ := tracedHandler(t, memstore.New(0, actors.Seed()...))
 	const wrong = "wrong-Pa55word"
 	requests := []*http.Request{
 		httptest.NewRequest("GET", "/actors/2", nil),
@@ -295,7 +295,7 @@ func TestObserve(t *testing.T) {
 func TestClientsDoNotChooseSampling(t *testing.T) {
 	spans := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans), sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(0.01))))
-	h, _ := tracedWith(t, memstore.New(actors.Seed()...), tp)
+	h, _ := tracedWith(t, memstore.New(0, actors.Seed()...), tp)
 	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
 	send := func(peer string) {
 		r := httptest.NewRequest("GET", "/healthz", nil)
@@ -352,7 +352,7 @@ func TestLongPathsDoNotGrowTheHeap(t *testing.T) {
 	stuck := stuckExporter{make(chan struct{})}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(stuck))
 	defer close(stuck.release) // before tracedWith's Shutdown, which waits for the export
-	h, _ := tracedWith(t, memstore.New(actors.Seed()...), tp)
+	h, _ := tracedWith(t, memstore.New(0, actors.Seed()...), tp)
 	send := func(i int) {
 		r := httptest.NewRequest("GET", fmt.Sprintf("/%d/%s\xff", i, strings.Repeat("p", 63<<10)), nil)
 		r.Header.Set("User-Agent", strings.Repeat("u", 63<<10))
@@ -373,7 +373,7 @@ func TestLongPathsDoNotGrowTheHeap(t *testing.T) {
 	r := httptest.NewRequest("GET", "/actors/\xff"+strings.Repeat("é", 200), nil)
 	r.Header.Set("User-Agent", "\xfe")
 	exporter := tracetest.NewInMemoryExporter()
-	h, _ = tracedWith(t, memstore.New(actors.Seed()...), sdktrace.NewTracerProvider(sdktrace.WithSyncer(exporter)))
+	h, _ = tracedWith(t, memstore.New(0, actors.Seed()...), sdktrace.NewTracerProvider(sdktrace.WithSyncer(exporter)))
 	h.ServeHTTP(httptest.NewRecorder(), r)
 	for _, s := range exporter.GetSpans() {
 		for _, kv := range s.Attributes {

@@ -14,7 +14,7 @@ import (
 // TestLoadAndVerify runs the soak's clients for a moment against the handler in-process, so
 // the driver cannot rot between soaks, and shows that verify notices a lost and a stray actor.
 func TestLoadAndVerify(t *testing.T) {
-	store := memstore.New(actors.Seed()...)
+	store := memstore.New(0, actors.Seed()...)
 	h, err := httpapi.NewHandler(httpapi.Config{Store: store, Username: soakUser, Password: soakPassword})
 	if err != nil {
 		t.Fatal(err)
