@@ -47,7 +47,7 @@ npm-ci: ## Install the pinned npm packages the tests use (when npm is there and 
 .PHONY: go-toolchain
 go-toolchain: ## Check that go.mod's Go release is here or can be fetched (targets that run go do it first)
 	@scripts/go-toolchain.sh
-run build generate check-generated lint-go lint-workflows test-go test-browser screenshot test-typescript test-httpie test-docs bench loadtest fuzz soak vulncheck lint-dockerfile test-image test-deploy check-breaking release-contract smoke: go-toolchain
+run build generate check-generated lint-go lint-workflows test-go test-browser screenshot test-typescript test-httpie test-docs bench loadtest profile pgo fuzz soak vulncheck lint-dockerfile test-image test-deploy check-breaking release-contract smoke: go-toolchain
 
 # --- Check
 .PHONY: check-generated lint lint-go lint-spec lint-workflows check-breaking release-contract smoke test test-go test-browser screenshot test-typescript test-httpie test-docs
@@ -107,12 +107,18 @@ test-docs: ## Run the command blocks of README.md and docs/ that need only this 
 # --- Performance (docs/performance.md)
 BENCHTIME ?= 1s
 
-.PHONY: bench loadtest
+.PHONY: bench loadtest profile pgo
 bench: ## Benchmarks of the full handler chain and the store (ns/op, allocs/op), each for BENCHTIME (default 1s)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./internal/httpapi ./internal/memstore
 
 loadtest: ## The service against a minimal net/http server, side by side with wrk on loopback (~2 min)
 	bench/loadtest.sh
+
+profile: ## Where a request's time goes under wrk: CPU, mutex and block profiles, a runtime/trace, gctrace (PROFILE_SECS, default 20)
+	bench/profile.sh
+
+pgo: ## Refresh cmd/actors/default.pgo, the CPU profile go build optimises the service with, from make profile's load
+	bench/profile.sh --pgo
 
 # --- Reliability (docs/security.md)
 FUZZTIME ?= 60s

@@ -8,8 +8,8 @@
 #                           smoke: while that make run serves
 #   docs/contract.md        smoke: the same; check-breaking
 #   docs/configuration.md   configuration-serve, in the background; configuration-call against it
-#   docs/performance.md     bench, at the smallest settings (BENCHTIME=1x ROUNDS=1 DURATION=1):
-#                           it proves the commands work, the figures mean nothing
+#   docs/performance.md     bench, at the smallest settings (BENCHTIME=1x ROUNDS=1 DURATION=1
+#                           PROFILE_SECS=3): it proves the commands work, the figures mean nothing
 #
 # Servers listen on 127.0.0.1 and a free port: the blocks' :5000 and :8080 become that port,
 # and make run gets it as PORT=. Skips when a tool is missing, except under CI=true.
@@ -134,7 +134,9 @@ check "Ctrl-C's SIGINT stops it with exit status 0 (got $rc)" test "$rc" = 0
 
 # --- docs/contract.md and docs/performance.md
 run_block docs/contract.md check-breaking
-export BENCHTIME=1x ROUNDS=1 DURATION=1
+# make profile and make pgo keep their files, and make pgo its profile, in the scratch folder: the
+# committed default.pgo is not the test's to change.
+export BENCHTIME=1x ROUNDS=1 DURATION=1 PROFILE_SECS=3 TRACE_SECS=1 OUT=$tmp/profile PGO_OUT=$tmp/default.pgo
 run_block docs/performance.md bench
 
 echo "test-docs: $passed passed, $failed failed"
