@@ -34,6 +34,7 @@ type gate struct {
 	mux     *http.ServeMux
 	ops     []*operation // by route.Op.Index
 	opts    *openapi3filter.Options
+	basic   basicAuth
 	limiter *authLimiter
 	trusted []netip.Prefix // proxies whose X-Forwarded-For is believed
 	// bodyChecks holds a token for each request body being validated, two at most: a valid
@@ -53,6 +54,9 @@ type operation struct {
 	// which is checked first and apart, so that a client without credentials learns nothing
 	// about its input.
 	validation *routers.Route
+	// basicAlone: one of the operation's security requirements is the basic scheme alone,
+	// which the configured credentials satisfy whatever the others ask.
+	basicAlone bool
 	pathParams []string
 	// singleQuery are the query parameters that take one value: kin-openapi would read only
 	// the first of repeated ones, so the gate refuses repeats itself.
@@ -71,14 +75,15 @@ var _ actorsapi.ServeMux = (*gate)(nil)
 // methods, and hands other paths to beside. Matching by path first, as OpenAPI does, serves
 // /actors/count beside /actors/{id}. Its mux holds no pattern with a method: ServeMux looks
 // those up first, and a lookup that fails costs an allocation.
-func newGate(routes *route.Table, beside http.Handler, auth openapi3filter.AuthenticationFunc, trusted []netip.Prefix, log *slog.Logger) *gate {
+func newGate(routes *route.Table, beside http.Handler, basic basicAuth, trusted []netip.Prefix, log *slog.Logger) *gate {
 	g := &gate{
 		mux:        http.NewServeMux(),
+		basic:      basic,
 		limiter:    newAuthLimiter(),
 		trusted:    trusted,
 		bodyChecks: make(chan struct{}, 2),
 		opts: &openapi3filter.Options{
-			AuthenticationFunc: auth,
+			AuthenticationFunc: basic.authenticate,
 			MultiError:         true, // name every bad parameter and field, not just the first
 			// Defaults are the handlers' business; setting them would rewrite the request.
 			SkipSettingDefaults: true,
@@ -90,6 +95,13 @@ func newGate(routes *route.Table, beside http.Handler, auth openapi3filter.Authe
 		validated := *op.Operation
 		validated.Security = &openapi3.SecurityRequirements{}
 		o := &operation{Op: op, validation: &routers.Route{Spec: op.Spec, Path: op.Path, PathItem: op.PathItem, Method: op.Method, Operation: &validated}}
+		if op.Spec.Components != nil {
+			schemes := op.Spec.Components.SecuritySchemes
+			o.basicAlone = slices.ContainsFunc(op.Security, func(req openapi3.SecurityRequirement) bool {
+				names := slices.Collect(maps.Keys(req))
+				return len(names) == 1 && schemes[names[0]] != nil && isBasic(schemes[names[0]].Value)
+			})
+		}
 		for _, p := range op.Params {
 			switch v := p.Value; {
 			case v == nil:
@@ -156,8 +168,7 @@ func (g *gate) check() error {
 
 func (g *gate) wrap(op *operation, next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in := &openapi3filter.RequestValidationInput{Request: r, Route: op.validation, Options: g.opts}
-		if !op.Public() && !g.authenticate(w, r, in, op.Security) {
+		if !op.Public() && !g.authenticate(w, r, op) {
 			return
 		}
 		if op.bodyTypes != nil {
@@ -166,7 +177,7 @@ func (g *gate) wrap(op *operation, next http.HandlerFunc) http.Handler {
 				return
 			}
 		}
-		invalid, ok := g.validate(r, in, op)
+		invalid, ok := g.validate(r, op)
 		if !ok {
 			return // the client left while its body waited to be checked
 		}
@@ -180,7 +191,7 @@ func (g *gate) wrap(op *operation, next http.HandlerFunc) http.Handler {
 
 // validate checks the request's parameters and body against the spec with kin-openapi, and
 // returns what is wrong with them.
-func (g *gate) validate(r *http.Request, in *openapi3filter.RequestValidationInput, op *operation) ([]actorsapi.InvalidParam, bool) {
+func (g *gate) validate(r *http.Request, op *operation) ([]actorsapi.InvalidParam, bool) {
 	if op.bodyTypes != nil {
 		select {
 		case g.bodyChecks <- struct{}{}:
@@ -193,6 +204,7 @@ func (g *gate) validate(r *http.Request, in *openapi3filter.RequestValidationInp
 	if byPath && op.accepted.has(key) {
 		return nil, true
 	}
+	in := &openapi3filter.RequestValidationInput{Request: r, Route: op.validation, Options: g.opts}
 	if len(op.pathParams) > 0 {
 		in.PathParams = make(map[string]string, len(op.pathParams))
 		for _, name := range op.pathParams {

@@ -164,6 +164,10 @@ func TestOperations(t *testing.T) {
 		{name: "list no credentials", method: "GET", path: "/actors", noAuth: true, wantStatus: 401,
 			wantHeader: map[string]string{"WWW-Authenticate": `Basic realm="actors", charset="UTF-8"`}},
 		{name: "list wrong password", method: "GET", path: "/actors", noAuth: true, header: map[string]string{"Authorization": "Basic dXNlcjpudW1iZXIx"}, wantStatus: 401},
+		// The scheme is case-insensitive (RFC 7617): the right credentials, spelled otherwise than
+		// clients usually send them, still pass, and wrong ones still fail.
+		{name: "list lower-case scheme", method: "GET", path: "/actors", noAuth: true, header: map[string]string{"Authorization": "basic dXNlcjpwYXNzd29yZA=="}, wantStatus: 200},
+		{name: "list lower-case scheme, wrong password", method: "GET", path: "/actors", noAuth: true, header: map[string]string{"Authorization": "basic dXNlcjpudW1iZXIx"}, wantStatus: 401},
 		{name: "list store unavailable", method: "GET", path: "/actors", store: unavailable, wantStatus: 503, wantHeader: problemJSON},
 		{name: "list store error", method: "GET", path: "/actors", store: internal, wantStatus: 500, wantBody: `"detail":"An unexpected error`},
 		{name: "list store panic", method: "GET", path: "/actors", store: brokenStore{}, wantStatus: 500, wantHeader: problemJSON},

@@ -71,7 +71,7 @@ func routes(cfg Config, doc *openapi3.T, register func(actorsapi.ServeMux)) (htt
 	// code registers each operation's route on the gate, which puts it behind the spec's
 	// checks (credentials, parameters, body). Other paths go to mux.
 	mux := http.NewServeMux()
-	gate := newGate(table, mux, newBasicAuth(cfg.Username, cfg.Password).authenticate, cfg.TrustedProxies, cfg.Logger)
+	gate := newGate(table, mux, newBasicAuth(cfg.Username, cfg.Password), cfg.TrustedProxies, cfg.Logger)
 	register(gate)
 	if err := gate.check(); err != nil {
 		return nil, err
