@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -46,13 +47,12 @@ func (h handlers) ListActors(ctx context.Context, req actorsapi.ListActorsReques
 	if err != nil {
 		return nil, fmt.Errorf("list actors: %w", err)
 	}
-	resp := actorsapi.ListActors200JSONResponse{Body: make([]actorsapi.Actor, len(page.Actors))}
+	resp := &answer{status: http.StatusOK, list: true, actors: make([]actorsapi.Actor, len(page.Actors))}
 	for i, a := range page.Actors {
-		resp.Body[i] = toAPI(a)
+		resp.actors[i] = toAPI(a)
 	}
 	if page.More && len(page.Actors) > 0 {
-		link := "</actors?limit=" + strconv.Itoa(limit) + "&after=" + strconv.FormatInt(page.Actors[len(page.Actors)-1].ID, 10) + `>; rel="next"`
-		resp.Headers.Link = &link
+		resp.link = "</actors?limit=" + strconv.Itoa(limit) + "&after=" + strconv.FormatInt(page.Actors[len(page.Actors)-1].ID, 10) + `>; rel="next"`
 	}
 	return resp, nil
 }
@@ -62,10 +62,7 @@ func (h handlers) CreateActor(ctx context.Context, req actorsapi.CreateActorRequ
 	if err != nil {
 		return nil, fmt.Errorf("create actor: %w", err)
 	}
-	return actorsapi.CreateActor201JSONResponse{
-		Body:    toAPI(a),
-		Headers: actorsapi.CreateActor201ResponseHeaders{Location: "/actors/" + strconv.FormatInt(a.ID, 10), ETag: etag(a)},
-	}, nil
+	return &answer{status: http.StatusCreated, actor: toAPI(a), etag: etag(a), location: "/actors/" + strconv.FormatInt(a.ID, 10)}, nil
 }
 
 func (h handlers) GetActor(ctx context.Context, req actorsapi.GetActorRequestObject) (actorsapi.GetActorResponseObject, error) {
@@ -78,7 +75,7 @@ func (h handlers) GetActor(ctx context.Context, req actorsapi.GetActorRequestObj
 			return actorsapi.GetActor304Response{Headers: actorsapi.GetActor304ResponseHeaders{ETag: tag}}, nil
 		}
 	}
-	return actorsapi.GetActor200JSONResponse{Body: toAPI(a), Headers: actorsapi.GetActor200ResponseHeaders{ETag: etag(a)}}, nil
+	return &answer{status: http.StatusOK, actor: toAPI(a), etag: etag(a)}, nil
 }
 
 func (h handlers) ReplaceActor(ctx context.Context, req actorsapi.ReplaceActorRequestObject) (actorsapi.ReplaceActorResponseObject, error) {
@@ -86,7 +83,7 @@ func (h handlers) ReplaceActor(ctx context.Context, req actorsapi.ReplaceActorRe
 	if err != nil {
 		return nil, fmt.Errorf("replace actor: %w", err)
 	}
-	return actorsapi.ReplaceActor200JSONResponse{Body: toAPI(a), Headers: actorsapi.ReplaceActor200ResponseHeaders{ETag: etag(a)}}, nil
+	return &answer{status: http.StatusOK, actor: toAPI(a), etag: etag(a)}, nil
 }
 
 func (h handlers) PatchActor(ctx context.Context, req actorsapi.PatchActorRequestObject) (actorsapi.PatchActorResponseObject, error) {
@@ -94,7 +91,7 @@ func (h handlers) PatchActor(ctx context.Context, req actorsapi.PatchActorReques
 	if err != nil {
 		return nil, fmt.Errorf("patch actor: %w", err)
 	}
-	return actorsapi.PatchActor200JSONResponse{Body: toAPI(a), Headers: actorsapi.PatchActor200ResponseHeaders{ETag: etag(a)}}, nil
+	return &answer{status: http.StatusOK, actor: toAPI(a), etag: etag(a)}, nil
 }
 
 func (h handlers) DeleteActor(ctx context.Context, req actorsapi.DeleteActorRequestObject) (actorsapi.DeleteActorResponseObject, error) {
