@@ -34,8 +34,10 @@ func newRequestIDs() *requestIDs {
 	return &requestIDs{prefix: hex.EncodeToString(b) + "-"}
 }
 
+// next formats the id in one allocation, where prefix + FormatUint would take two.
 func (g *requestIDs) next() string {
-	return g.prefix + strconv.FormatUint(g.n.Add(1), 10)
+	var buf [40]byte // the 13-byte prefix and up to 20 digits
+	return string(strconv.AppendUint(append(buf[:0], g.prefix...), g.n.Add(1), 10))
 }
 
 // validRequestID accepts a client's X-Request-Id only when it is short and plain, so it
