@@ -59,6 +59,7 @@ mv "$out/profile.pprof" "$out/cpu.pprof"
 kill "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 pid=
+rm "$out/access.log" # hundreds of MB, read by nothing here
 
 requests=$(awk '/requests in/ {print $1}' "$out/wrk.txt")
 echo "profile: $requests requests in ${PROFILE_SECS}s, $CONNECTIONS connections; files in $out"
