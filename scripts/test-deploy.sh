@@ -52,6 +52,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$root/scripts/terraform-offline.sh"
 source "$root/scripts/go-toolchain.sh"
 stubs="$root/scripts/teststubs"
 mirror=${TF_PLUGIN_MIRROR:-/opt/tf-plugins}
@@ -127,17 +128,7 @@ package=${provider#"$mirror"/}
 mkdir -p "$tmp/mirror/${package%/*}"
 printf '#!/bin/sh\nexec "%s" "$@"\n' "$provider" >"$tmp/mirror/$package"
 chmod +x "$tmp/mirror/$package"
-cat >"$tmp/cli.tfrc" <<CFG
-provider_installation {
-  filesystem_mirror {
-    path    = "$tmp/mirror"
-    include = ["registry.terraform.io/hashicorp/*"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/*/*"]
-  }
-}
-CFG
+tf_cli_config "$tmp/mirror" >"$tmp/cli.tfrc"
 # CHECKPOINT_DISABLE: no version check with HashiCorp (offline). A proxy at a closed port makes
 # any other attempt to reach the network fail at once.
 export TF_CLI_CONFIG_FILE="$tmp/cli.tfrc" CHECKPOINT_DISABLE=1 HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9

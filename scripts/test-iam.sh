@@ -15,6 +15,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$root/scripts/terraform-offline.sh"
 mirror="${TF_PLUGIN_MIRROR:-/opt/tf-plugins}"
 
 skip() {
@@ -34,17 +35,7 @@ compgen -G "$mirror/registry.terraform.io/hashicorp/aws/*/*" >/dev/null ||
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cat >"$tmp/cli.tfrc" <<CFG
-provider_installation {
-  filesystem_mirror {
-    path    = "$mirror"
-    include = ["registry.terraform.io/hashicorp/*"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/*/*"]
-  }
-}
-CFG
+tf_cli_config "$mirror" >"$tmp/cli.tfrc"
 export TF_CLI_CONFIG_FILE="$tmp/cli.tfrc" TF_DATA_DIR="$tmp/data" TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 unset TF_WORKSPACE
 # Any AWS call that slipped past the overrides fails at once instead of waiting for a timeout.

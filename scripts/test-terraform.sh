@@ -11,6 +11,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$root/scripts/terraform-offline.sh"
 module="$root/terraform"
 mirror="${TF_PLUGIN_MIRROR:-/opt/tf-plugins}"
 lint_only=0
@@ -33,17 +34,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # Our own CLI config: providers from the mirror only, the registry never contacted.
-cat >"$tmp/cli.tfrc" <<CFG
-provider_installation {
-  filesystem_mirror {
-    path    = "$mirror"
-    include = ["registry.terraform.io/hashicorp/*"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/*/*"]
-  }
-}
-CFG
+tf_cli_config "$mirror" >"$tmp/cli.tfrc"
 sed "s|$mirror|$tmp/fake-mirror|" "$tmp/cli.tfrc" >"$tmp/fake.tfrc"
 export TF_CLI_CONFIG_FILE="$tmp/cli.tfrc" TF_DATA_DIR="$tmp/data"
 # CHECKPOINT_DISABLE: no version-check call to HashiCorp (offline, and it would only slow us down).
