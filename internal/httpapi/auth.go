@@ -49,7 +49,7 @@ func (g *gate) authenticate(w http.ResponseWriter, r *http.Request, op *operatio
 	if exhausted.IsValid() { // once a client, or a site, runs out; no more than one line a second
 		g.warnings.Do(func() {
 			g.log.LogAttrs(r.Context(), slog.LevelWarn, "authentication failures limited: further requests get 429",
-				slog.String("client", exhausted.String()), slog.String("request_id", telemetry.RequestID(r.Context())))
+				slog.String("client", exhausted.String()), slog.String("request_id", telemetry.RequestID(w.Header())))
 		})
 	}
 	if blocked {

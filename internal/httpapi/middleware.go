@@ -35,7 +35,7 @@ func recoverPanics(log *slog.Logger) middleware {
 					panic(v)
 				}
 				log.LogAttrs(r.Context(), slog.LevelError, "panic",
-					slog.String("request_id", telemetry.RequestID(r.Context())),
+					slog.String("request_id", telemetry.RequestID(w.Header())),
 					slog.Any("error", errors.New(fmt.Sprint(v))),
 					slog.String("stack", string(debug.Stack())),
 				)

@@ -57,10 +57,10 @@ func (e errorResponder) respond(w http.ResponseWriter, r *http.Request, err erro
 	case errors.As(err, &maxBytes):
 		problem(w, http.StatusRequestEntityTooLarge, detailTooLarge, nil)
 	case errors.Is(err, actors.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
-		e.log.LogAttrs(r.Context(), slog.LevelWarn, "store unavailable", slog.String("request_id", telemetry.RequestID(r.Context())), slog.Any("error", err))
+		e.log.LogAttrs(r.Context(), slog.LevelWarn, "store unavailable", slog.String("request_id", telemetry.RequestID(w.Header())), slog.Any("error", err))
 		problem(w, http.StatusServiceUnavailable, "The store cannot be reached right now; retry later.", nil)
 	default:
-		e.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("request_id", telemetry.RequestID(r.Context())), slog.Any("error", err))
+		e.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("request_id", telemetry.RequestID(w.Header())), slog.Any("error", err))
 		problem(w, http.StatusInternalServerError, detailInternal, nil)
 	}
 }
@@ -68,6 +68,6 @@ func (e errorResponder) respond(w http.ResponseWriter, r *http.Request, err erro
 // rejected answers errors the generated code finds while binding parameters or decoding
 // a body. The spec gate validates first, so reaching here means the two disagree.
 func (e errorResponder) rejected(w http.ResponseWriter, r *http.Request, err error) {
-	e.log.LogAttrs(r.Context(), slog.LevelWarn, "request rejected after validation", slog.String("request_id", telemetry.RequestID(r.Context())), slog.Any("error", err))
+	e.log.LogAttrs(r.Context(), slog.LevelWarn, "request rejected after validation", slog.String("request_id", telemetry.RequestID(w.Header())), slog.Any("error", err))
 	problem(w, http.StatusBadRequest, "The request is not valid for this operation.", nil)
 }

@@ -30,6 +30,8 @@ type Result struct {
 	Status   int   // the status sent: 200 when the handler sent none, as net/http does
 	Bytes    int64 // the body bytes written
 	Duration time.Duration
+	// RequestID is the answer's X-Request-Id (see RequestIDs).
+	RequestID string
 }
 
 // Observer records one answered request.
@@ -84,7 +86,7 @@ func Observe(tp trace.TracerProvider, m *Metrics, routes *route.Table, trusted f
 
 // observed hands the recorded answer to the observers and puts the recorder back.
 func observed(rec *recorder, r *http.Request, start time.Time, observers []Observer) {
-	res := Result{Status: rec.status, Bytes: rec.bytes, Duration: time.Since(start)}
+	res := Result{Status: rec.status, Bytes: rec.bytes, Duration: time.Since(start), RequestID: RequestID(rec.Header())}
 	if res.Status == 0 {
 		res.Status = http.StatusOK
 	}

@@ -13,12 +13,14 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-type requestIDKey struct{}
-
-// RequestID is the id RequestIDs gave the request, for log lines about it.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+// RequestID is the id RequestIDs gave the request, for log lines about it, read from the
+// headers of its answer (the ResponseWriter's Header()). The id travels there rather than
+// in the request's context, which would copy the whole request for every request.
+func RequestID(h http.Header) string {
+	if v := h["X-Request-Id"]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // requestIDs are a random per-process prefix and a counter: unique, cheap, and sortable
@@ -55,8 +57,8 @@ func validRequestID(s string) bool {
 	return true
 }
 
-// RequestIDs takes each request's X-Request-Id from the client or makes one, echoes it, and
-// puts it in the request's context, where RequestID finds it.
+// RequestIDs takes each request's X-Request-Id from the client or makes one, and echoes it
+// in the answer's headers, where RequestID finds it.
 func RequestIDs() func(http.Handler) http.Handler {
 	ids := newRequestIDs()
 	return func(next http.Handler) http.Handler {
@@ -69,7 +71,7 @@ func RequestIDs() func(http.Handler) http.Handler {
 				id = ids.next()
 			}
 			w.Header()["X-Request-Id"] = []string{id}
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+			next.ServeHTTP(w, r)
 		})
 	}
 }
@@ -108,7 +110,7 @@ func AccessLog(log *slog.Logger) Observer {
 			slog.Int("status", res.Status),
 			slog.Int64("bytes", res.Bytes),
 			slog.Float64("duration_ms", float64(res.Duration.Microseconds())/1000),
-			slog.String("request_id", RequestID(ctx)),
+			slog.String("request_id", res.RequestID),
 		)
 		if len(r.Method) > maxLoggedMethod {
 			rec.AddAttrs(slog.Int("method_bytes", len(r.Method)))
