@@ -36,6 +36,11 @@ func TestAppendActor(t *testing.T) {
 		if err := json.Unmarshal(want, &wantFields); err != nil {
 			t.Fatal(err)
 		}
+		for k := range wantFields {
+			if _, ok := gotFields[k]; !ok {
+				t.Fatalf("appendActor does not write %q, a field of actorsapi.Actor: add it there", k)
+			}
+		}
 		if !reflect.DeepEqual(gotFields, wantFields) {
 			t.Errorf("appendActor(%#v)\n = %s\nwant %s (json.Marshal)", a, got, want)
 		}
