@@ -69,7 +69,7 @@ func TestAnswerBodies(t *testing.T) {
 			t.Fatal(err)
 		}
 		if w.Code != tc.a.status || w.Body.String() != tc.want || w.Header().Get("Content-Type") != "application/json" {
-			t.Errorf("%s: %d %q %q; want %d %q application/json", tc.name, w.Code, w.Header().Get("Content-Type"), w.Body, tc.a.status, tc.want)
+			t.Errorf("%s: %d %q %q; want %d %q application/json", tc.name, w.Code, w.Body, w.Header().Get("Content-Type"), tc.a.status, tc.want)
 		}
 	}
 }
